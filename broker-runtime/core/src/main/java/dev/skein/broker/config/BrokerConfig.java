@@ -1,0 +1,248 @@
+package dev.skein.broker.config;
+
+import dev.skein.broker.config.ConfigDef.Type;
+import dev.skein.broker.log.LogConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Broker configuration under Kafka's broker property names, plus {@code skein.*} keys for what is Skein's own.
+ * Built once at start-up by {@link #from(Map)}; any invalid value fails there with a {@link ConfigException} naming
+ * the key. Immutable.
+ */
+public final class BrokerConfig {
+    public static final String BROKER_ID = "broker.id";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
+    public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
+    public static final String EMBEDDED_ZOOKEEPER_PORT = "skein.zookeeper.embedded.port";
+    public static final String BROKER_RACK = "broker.rack";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String DURABLE_ACK = "skein.durable.ack";
+    public static final String STATE_COMMIT_INTERVAL_MS = "skein.state.commit.interval.ms";
+    public static final String CLUSTER_ID = "skein.cluster.id";
+
+    public static final ConfigDef BROKER_CONFIG = brokerDef();
+
+    private final Map<String, Object> values;
+    private final Map<String, String> logDefaults;
+
+    private BrokerConfig(Map<String, Object> values, Map<String, String> logDefaults) {
+        this.values = values;
+        this.logDefaults = logDefaults;
+    }
+
+    private static ConfigDef brokerDef() {
+        ConfigDef def = new ConfigDef()
+                .define(BROKER_ID, Type.INT, 0, 0, "Id of this broker in the cluster")
+                .define(LISTENERS, Type.STRING, "PLAINTEXT://:9092", "Listener for the Kafka protocol")
+                .define(ADVERTISED_LISTENERS, Type.STRING, "", "Listener given to clients, if not 'listeners'")
+                .define(LOG_DIRS, Type.STRING, "./data", "Directory holding partition logs and broker state")
+                .define(ZOOKEEPER_CONNECT, Type.STRING, "", "External ZooKeeper ensemble; empty starts an embedded one")
+                .define(ZOOKEEPER_SESSION_TIMEOUT_MS, Type.INT, 18000, 1000, "ZooKeeper session timeout")
+                .define(
+                        EMBEDDED_ZOOKEEPER_PORT,
+                        Type.INT,
+                        2181,
+                        0,
+                        "Client port of the embedded ZooKeeper; 0 picks one")
+                .define(BROKER_RACK, Type.STRING, "", "Rack of this broker, for rack-aware assignment")
+                .define(NUM_PARTITIONS, Type.INT, 1, 1, "Partitions of an auto-created topic")
+                .define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, 1, "Replication factor of an auto-created topic")
+                .define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, "Create a topic on first metadata request")
+                .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, "Allow DeleteTopics")
+                .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, 1, "Largest request frame accepted")
+                .define(NUM_NETWORK_THREADS, Type.INT, 2, 1, "Threads doing socket I/O")
+                .define(NUM_IO_THREADS, Type.INT, 4, 1, "Threads handling requests")
+                .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, 1, "Period of the retention check")
+                .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the flush.ms check")
+                .define(DURABLE_ACK, Type.BOOLEAN, false, "Acknowledge produce only after an fdatasync covering it")
+                .define(STATE_COMMIT_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the broker-state store commit")
+                .define(CLUSTER_ID, Type.STRING, "", "Cluster id to create if ZooKeeper has none");
+        // Broker-level defaults of topic configs, e.g. log.segment.bytes for segment.bytes.
+        for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
+            ConfigDef.Key topicKey = LogConfig.TOPIC_CONFIG.keys().get(e.getKey());
+            if (!def.contains(e.getValue())) {
+                def.define(
+                        e.getValue(),
+                        topicKey.type(),
+                        topicKey.defaultValue(),
+                        topicKey.min(),
+                        topicKey.allowed(),
+                        topicKey.doc());
+            }
+        }
+        def.define("log.retention.minutes", Type.LONG, null, -1, "Retention in minutes, if log.retention.ms unset");
+        def.define("log.retention.hours", Type.LONG, null, -1, "Retention in hours, if the others are unset");
+        def.define("log.roll.hours", Type.LONG, null, 1, "Segment age in hours, if log.roll.ms unset");
+        return def;
+    }
+
+    /**
+     * Parses and validates broker properties. Unknown keys are kept for {@link #raw()} but otherwise ignored, as
+     * Kafka does for keys of other components.
+     */
+    public static BrokerConfig from(Map<String, String> props) {
+        Map<String, Object> values = BROKER_CONFIG.parse(props);
+        Map<String, String> logDefaults = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
+            logDefaults.put(e.getKey(), String.valueOf(values.get(e.getValue())));
+        }
+        if (!props.containsKey("log.retention.ms")) {
+            Long minutes = (Long) values.get("log.retention.minutes");
+            Long hours = (Long) values.get("log.retention.hours");
+            if (minutes != null) {
+                logDefaults.put(LogConfig.RETENTION_MS, Long.toString(minutes < 0 ? -1 : minutes * 60_000));
+            } else if (hours != null) {
+                logDefaults.put(LogConfig.RETENTION_MS, Long.toString(hours < 0 ? -1 : hours * 3_600_000));
+            }
+        }
+        if (!props.containsKey("log.roll.ms") && values.get("log.roll.hours") != null) {
+            logDefaults.put(LogConfig.SEGMENT_MS, Long.toString((Long) values.get("log.roll.hours") * 3_600_000));
+        }
+        LogConfig.of(logDefaults, Map.of()); // validates the combination
+        BrokerConfig config = new BrokerConfig(values, Map.copyOf(logDefaults));
+        config.listener(); // validates the listener syntax
+        return config;
+    }
+
+    /** Host and port parsed from a {@code PLAINTEXT://host:port} listener. Empty host means all interfaces. */
+    public record Listener(String securityProtocol, String host, int port) {
+        static Listener parse(String key, String text) {
+            int scheme = text.indexOf("://");
+            int colon = text.lastIndexOf(':');
+            if (scheme < 0 || colon <= scheme + 2) {
+                throw new ConfigException(key, text, "expected PROTOCOL://host:port, e.g. PLAINTEXT://:9092");
+            }
+            String protocol = text.substring(0, scheme);
+            if (!Set.of("PLAINTEXT").contains(protocol)) {
+                throw new ConfigException(key, text, "supported security protocols are [PLAINTEXT]");
+            }
+            String host = text.substring(scheme + 3, colon);
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, text, "the port must be a number from 0 to 65535");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException(key, text, "the port must be a number from 0 to 65535");
+            }
+            return new Listener(protocol, host, port);
+        }
+    }
+
+    public int brokerId() {
+        return (Integer) values.get(BROKER_ID);
+    }
+
+    public Listener listener() {
+        String text = (String) values.get(LISTENERS);
+        if (text.contains(",")) {
+            throw new ConfigException(LISTENERS, text, "exactly one listener is supported");
+        }
+        return Listener.parse(LISTENERS, text);
+    }
+
+    /** The advertised listener, or null to derive it from the bound address. */
+    public Listener advertisedListener() {
+        String text = (String) values.get(ADVERTISED_LISTENERS);
+        return text.isBlank() ? null : Listener.parse(ADVERTISED_LISTENERS, text);
+    }
+
+    public Path dataDir() {
+        return Path.of((String) values.get(LOG_DIRS));
+    }
+
+    /** External ZooKeeper connect string, or empty to start the embedded one. */
+    public String zookeeperConnect() {
+        return (String) values.get(ZOOKEEPER_CONNECT);
+    }
+
+    public int zookeeperSessionTimeoutMs() {
+        return (Integer) values.get(ZOOKEEPER_SESSION_TIMEOUT_MS);
+    }
+
+    public int embeddedZookeeperPort() {
+        return (Integer) values.get(EMBEDDED_ZOOKEEPER_PORT);
+    }
+
+    public String rack() {
+        return (String) values.get(BROKER_RACK);
+    }
+
+    public int numPartitions() {
+        return (Integer) values.get(NUM_PARTITIONS);
+    }
+
+    public short defaultReplicationFactor() {
+        return ((Integer) values.get(DEFAULT_REPLICATION_FACTOR)).shortValue();
+    }
+
+    public boolean autoCreateTopics() {
+        return (Boolean) values.get(AUTO_CREATE_TOPICS_ENABLE);
+    }
+
+    public boolean deleteTopicEnable() {
+        return (Boolean) values.get(DELETE_TOPIC_ENABLE);
+    }
+
+    public int socketRequestMaxBytes() {
+        return (Integer) values.get(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public int numNetworkThreads() {
+        return (Integer) values.get(NUM_NETWORK_THREADS);
+    }
+
+    public int numIoThreads() {
+        return (Integer) values.get(NUM_IO_THREADS);
+    }
+
+    public long retentionCheckIntervalMs() {
+        return (Long) values.get(LOG_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public long flushSchedulerIntervalMs() {
+        return (Long) values.get(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
+    }
+
+    public boolean durableAck() {
+        return (Boolean) values.get(DURABLE_ACK);
+    }
+
+    public long stateCommitIntervalMs() {
+        return (Long) values.get(STATE_COMMIT_INTERVAL_MS);
+    }
+
+    public String clusterId() {
+        return (String) values.get(CLUSTER_ID);
+    }
+
+    /** Topic-level key -> broker default, for {@link LogConfig#of(Map, Map)}. */
+    public Map<String, String> logDefaults() {
+        return logDefaults;
+    }
+
+    /** A topic's effective log config: its overrides on this broker's defaults. */
+    public LogConfig logConfig(Map<String, String> topicOverrides) {
+        return LogConfig.of(logDefaults, topicOverrides);
+    }
+
+    /** The value of a declared broker key, rendered as DescribeConfigs shows it. */
+    public String valueString(String key) {
+        return String.valueOf(values.get(key));
+    }
+}
