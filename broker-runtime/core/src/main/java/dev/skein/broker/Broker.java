@@ -1,32 +1,178 @@
 package dev.skein.broker;
 
+import dev.skein.broker.cluster.BrokerRegistration;
+import dev.skein.broker.cluster.EmbeddedZooKeeper;
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.log.LogManager;
+import dev.skein.broker.network.SocketServer;
+import dev.skein.broker.partition.PartitionRegistry;
+import dev.skein.broker.partition.Purgatory;
+import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.protocol.KafkaApis;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Composition root: builds one broker's object graph from a {@link BrokerConfig}. {@link #start(BrokerConfig)}
- * returns once the broker accepts Kafka connections; {@link #close()} stops it and releases every thread, file and
- * port it opened. Several brokers may run in one JVM.
+ * returns once the broker accepts Kafka connections and is registered in ZooKeeper; {@link #close()} stops it and
+ * releases every thread, file and port it opened, in reverse order of start. Several brokers may run in one JVM.
  */
 public final class Broker implements AutoCloseable {
-    private final BrokerConfig config;
-    private final InetSocketAddress boundAddress;
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
-    private Broker(BrokerConfig config, InetSocketAddress boundAddress) {
+    private final BrokerConfig config;
+    private final int port;
+    private final String clusterId;
+    private final Deque<AutoCloseable> resources;
+
+    private Broker(BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources) {
         this.config = config;
-        this.boundAddress = boundAddress;
+        this.port = port;
+        this.clusterId = clusterId;
+        this.resources = resources;
     }
 
     public static Broker start(BrokerConfig config) throws IOException {
+        return start(config, Time.SYSTEM);
+    }
+
+    /**
+     * Starts a broker. On failure everything started so far is closed again before the exception propagates.
+     *
+     * @throws IOException if the data directory, ZooKeeper or the listener cannot be set up (message says which)
+     */
+    public static Broker start(BrokerConfig config, Time time) throws IOException {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            return startWith(config, time, resources);
+        } catch (IOException | RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        } catch (InterruptedException e) {
+            closeAll(resources);
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while starting the broker", e);
+        }
+    }
+
+    private static Broker startWith(BrokerConfig config, Time time, Deque<AutoCloseable> resources)
+            throws IOException, InterruptedException {
+        long started = time.milliseconds();
         Files.createDirectories(config.dataDir());
-        return new Broker(config, new InetSocketAddress(config.listener().port()));
+        String connect = config.zookeeperConnect();
+        if (connect.isBlank()) {
+            EmbeddedZooKeeper zookeeper =
+                    EmbeddedZooKeeper.start(config.dataDir().resolve("zookeeper"), config.embeddedZookeeperPort());
+            resources.push(zookeeper);
+            connect = zookeeper.connectString();
+        }
+        MetadataStore metadata = MetadataStore.connect(connect, config.zookeeperSessionTimeoutMs());
+        resources.push(metadata);
+        String clusterId = metadata.clusterId(config.clusterId());
+
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("skein-scheduler"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        AutoCloseable stopScheduler = () -> {
+            scheduler.shutdownNow();
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        };
+        resources.push(stopScheduler);
+        LogManager logs = LogManager.open(
+                config.dataDir(),
+                time,
+                scheduler,
+                config.retentionCheckIntervalMs(),
+                config.flushSchedulerIntervalMs(),
+                config.stateCommitIntervalMs());
+        resources.pop();
+        // Background log tasks stop before the logs close and write their clean-shutdown state.
+        resources.push(() -> {
+            stopScheduler.close();
+            logs.close();
+        });
+
+        PartitionRegistry partitions = new PartitionRegistry(config, logs);
+        Purgatory fetchPurgatory = new Purgatory(scheduler);
+        partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
+        partitions.loadAll(metadata.topics());
+        metadata.addListener(partitions);
+        TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
+        ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+
+        BrokerConfig.Listener listener = config.listener();
+        InetSocketAddress bindAddress = listener.host().isEmpty()
+                ? new InetSocketAddress(listener.port())
+                : new InetSocketAddress(listener.host(), listener.port());
+        SocketServer server = SocketServer.open(
+                bindAddress,
+                KafkaApis.dispatcher(
+                        config,
+                        metadata,
+                        partitions,
+                        topicAdmin,
+                        fetchPurgatory,
+                        producerIds,
+                        clusterId,
+                        config::brokerId),
+                config.numNetworkThreads(),
+                config.numIoThreads(),
+                config.socketRequestMaxBytes(),
+                "skein-broker-" + config.brokerId());
+        resources.push(server);
+        int port = server.boundAddress().getPort();
+        metadata.registerBroker(advertised(config, port));
+        log.info(
+                "Broker {} of cluster {} serving Kafka on port {} (data in {}, started in {} ms)",
+                config.brokerId(),
+                clusterId,
+                port,
+                config.dataDir().toAbsolutePath(),
+                time.milliseconds() - started);
+        return new Broker(config, port, clusterId, resources);
+    }
+
+    private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
+        BrokerConfig.Listener advertised = config.advertisedListener();
+        if (advertised != null) {
+            return new BrokerRegistration(
+                    config.brokerId(), advertised.host(), advertised.port(), rack(config));
+        }
+        String host = config.listener().host();
+        boolean wildcard = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+        return new BrokerRegistration(config.brokerId(), wildcard ? "localhost" : host, boundPort, rack(config));
+    }
+
+    private static String rack(BrokerConfig config) {
+        return config.rack().isBlank() ? null : config.rack();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger number = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + number.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** The port the Kafka listener is bound to (useful when configured as 0). */
     public int port() {
-        return boundAddress.getPort();
+        return port;
+    }
+
+    public String clusterId() {
+        return clusterId;
     }
 
     public BrokerConfig config() {
@@ -34,5 +180,21 @@ public final class Broker implements AutoCloseable {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        closeAll(resources);
+        log.info("Broker {} stopped", config.brokerId());
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("Error while stopping the broker: {}", e.toString());
+            }
+        }
+    }
 }

@@ -38,10 +38,12 @@ public final class BrokerConfig {
 
     private final Map<String, Object> values;
     private final Map<String, String> logDefaults;
+    private final Set<String> explicitKeys;
 
-    private BrokerConfig(Map<String, Object> values, Map<String, String> logDefaults) {
+    private BrokerConfig(Map<String, Object> values, Map<String, String> logDefaults, Set<String> explicitKeys) {
         this.values = values;
         this.logDefaults = logDefaults;
+        this.explicitKeys = explicitKeys;
     }
 
     private static ConfigDef brokerDef() {
@@ -113,7 +115,7 @@ public final class BrokerConfig {
             logDefaults.put(LogConfig.SEGMENT_MS, Long.toString((Long) values.get("log.roll.hours") * 3_600_000));
         }
         LogConfig.of(logDefaults, Map.of()); // validates the combination
-        BrokerConfig config = new BrokerConfig(values, Map.copyOf(logDefaults));
+        BrokerConfig config = new BrokerConfig(values, Map.copyOf(logDefaults), Set.copyOf(props.keySet()));
         config.listener(); // validates the listener syntax
         return config;
     }
@@ -239,6 +241,11 @@ public final class BrokerConfig {
     /** A topic's effective log config: its overrides on this broker's defaults. */
     public LogConfig logConfig(Map<String, String> topicOverrides) {
         return LogConfig.of(logDefaults, topicOverrides);
+    }
+
+    /** Whether {@code key} was given in the broker's properties rather than left at its default. */
+    public boolean isExplicit(String key) {
+        return explicitKeys.contains(key);
     }
 
     /** The value of a declared broker key, rendered as DescribeConfigs shows it. */

@@ -1,0 +1,140 @@
+package dev.skein.broker.partition;
+
+import dev.skein.broker.cluster.MetadataListener;
+import dev.skein.broker.cluster.PartitionState;
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.log.LogConfig;
+import dev.skein.broker.log.LogManager;
+import dev.skein.broker.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker hosts, kept in line with the topic metadata in ZooKeeper: a topic that appears gets a
+ * log per partition assigned to this broker, a config change reaches the logs, a deleted topic's logs are removed.
+ * {@link #apply} and {@link #remove} are idempotent and serialised; lookups are lock-free.
+ */
+public final class PartitionRegistry implements MetadataListener {
+    private static final Logger log = LoggerFactory.getLogger(PartitionRegistry.class);
+
+    private final BrokerConfig config;
+    private final LogManager logManager;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final List<Consumer<TopicPartition>> highWatermarkListeners = new CopyOnWriteArrayList<>();
+
+    public PartitionRegistry(BrokerConfig config, LogManager logManager) {
+        this.config = config;
+        this.logManager = logManager;
+    }
+
+    /** Called (on any thread) whenever a partition's high watermark advances, e.g. to wake delayed fetches. */
+    public void addHighWatermarkListener(Consumer<TopicPartition> listener) {
+        highWatermarkListeners.add(listener);
+    }
+
+    public Optional<Partition> get(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp));
+    }
+
+    public Collection<Partition> all() {
+        return partitions.values();
+    }
+
+    /** Brings the local partitions of {@code topic} in line with its description. */
+    public synchronized void apply(TopicDescription topic) {
+        LogConfig logConfig = config.logConfig(topic.configs());
+        logManager.updateConfig(topic.name(), logConfig);
+        for (PartitionState state : topic.partitions().values()) {
+            TopicPartition tp = new TopicPartition(topic.name(), state.partition());
+            if (!state.replicas().contains(config.brokerId())) {
+                continue;
+            }
+            Partition existing = partitions.get(tp);
+            if (existing != null && existing.topicId().equals(topic.topicId())) {
+                existing.updateState(state);
+                continue;
+            }
+            try {
+                PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
+                partitions.put(
+                        tp,
+                        new Partition(
+                                tp, topic.topicId(), partitionLog, config.brokerId(), state, this::highWatermarkAdvanced));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot open the log of " + tp, e);
+            }
+        }
+    }
+
+    /** Removes every local partition of {@code topic} and deletes its logs. */
+    public synchronized void remove(String topic) {
+        List<TopicPartition> gone = new ArrayList<>();
+        for (TopicPartition tp : partitions.keySet()) {
+            if (tp.topic().equals(topic)) {
+                gone.add(tp);
+            }
+        }
+        for (TopicPartition tp : gone) {
+            partitions.remove(tp);
+            try {
+                logManager.delete(tp);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete the log of " + tp, e);
+            }
+        }
+    }
+
+    /**
+     * Applies every known topic and deletes logs on disk whose topic no longer exists (deleted while this broker
+     * was down).
+     */
+    public synchronized void loadAll(Collection<TopicDescription> topics) {
+        Set<String> known = new HashSet<>();
+        for (TopicDescription topic : topics) {
+            known.add(topic.name());
+            apply(topic);
+        }
+        for (PartitionLog partitionLog : List.copyOf(logManager.logs())) {
+            TopicPartition tp = partitionLog.topicPartition();
+            if (!known.contains(tp.topic())) {
+                log.info("Deleting the log of {}: its topic no longer exists", tp);
+                try {
+                    logManager.delete(tp);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot delete the log of " + tp, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void topicChanged(TopicDescription topic) {
+        apply(topic);
+    }
+
+    @Override
+    public void topicDeleted(String name, Uuid topicId) {
+        remove(name);
+    }
+
+    private void highWatermarkAdvanced(TopicPartition tp) {
+        for (Consumer<TopicPartition> listener : highWatermarkListeners) {
+            listener.accept(tp);
+        }
+    }
+}

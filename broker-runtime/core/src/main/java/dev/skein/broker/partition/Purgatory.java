@@ -1,0 +1,68 @@
+package dev.skein.broker.partition;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Holds {@link DelayedOperation}s by the partitions they wait on. No thread waits: an operation is re-checked when one
+ * of its partitions changes ({@link #checkAndComplete}) and completed by a timer task when its time is up.
+ */
+public final class Purgatory {
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<TopicPartition, Set<DelayedOperation>> watchers = new ConcurrentHashMap<>();
+
+    public Purgatory(ScheduledExecutorService timer) {
+        this.timer = timer;
+    }
+
+    /** Parks {@code operation} for at most {@code timeoutMs}, unless it is already satisfied. */
+    public void watch(DelayedOperation operation, long timeoutMs) {
+        for (TopicPartition key : operation.keys()) {
+            watchers.compute(key, (k, set) -> {
+                Set<DelayedOperation> waiting = set == null ? ConcurrentHashMap.newKeySet() : set;
+                waiting.add(operation);
+                return waiting;
+            });
+        }
+        // The condition may have become true between the caller's check and the registration above.
+        if (operation.isSatisfied()) {
+            complete(operation);
+            return;
+        }
+        timer.schedule(() -> complete(operation), timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes the operations waiting on {@code key} whose condition now holds. */
+    public void checkAndComplete(TopicPartition key) {
+        Set<DelayedOperation> waiting = watchers.get(key);
+        if (waiting == null) {
+            return;
+        }
+        for (DelayedOperation operation : waiting) {
+            if (operation.isCompleted() || operation.isSatisfied()) {
+                complete(operation);
+            }
+        }
+    }
+
+    /** Number of parked operations (for metrics and tests). */
+    public int size() {
+        return (int) watchers.values().stream()
+                .flatMap(Set::stream)
+                .distinct()
+                .count();
+    }
+
+    private void complete(DelayedOperation operation) {
+        operation.forceComplete();
+        for (TopicPartition key : operation.keys()) {
+            watchers.computeIfPresent(key, (k, set) -> {
+                set.remove(operation);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.skein.broker.partition;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.config.ConfigException;
+import java.util.Map;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+
+/**
+ * Topic lifecycle as this broker performs it: validate, write to ZooKeeper, then open the local logs right away so a
+ * produce that follows a successful CreateTopics never sees UNKNOWN_TOPIC_OR_PARTITION. The ZooKeeper watch that
+ * fires afterwards applies the same state again, which is harmless.
+ */
+public final class TopicAdmin {
+    private final BrokerConfig config;
+    private final MetadataStore metadata;
+    private final PartitionRegistry partitions;
+
+    public TopicAdmin(BrokerConfig config, MetadataStore metadata, PartitionRegistry partitions) {
+        this.config = config;
+        this.metadata = metadata;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Validates a topic's config overrides.
+     *
+     * @throws InvalidConfigurationException naming the key and the allowed values
+     */
+    public void validateConfigs(Map<String, String> overrides) {
+        try {
+            config.logConfig(overrides);
+        } catch (ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    public boolean exists(String name) {
+        return metadata.topic(name).isPresent();
+    }
+
+    /** The partition count a topic gets when -1 (the broker default) is asked for. */
+    public int effectivePartitions(int requested) {
+        return requested == -1 ? config.numPartitions() : requested;
+    }
+
+    /** The replication factor a topic gets when -1 (the broker default) is asked for. */
+    public short effectiveReplicationFactor(short requested) {
+        return requested == -1 ? config.defaultReplicationFactor() : requested;
+    }
+
+    /** Creates a topic; -1 partitions or replication factor mean the broker defaults. */
+    public TopicDescription create(String name, int numPartitions, short replicationFactor, Map<String, String> configs) {
+        validateConfigs(configs);
+        TopicDescription topic = metadata.createTopic(
+                name, effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor), configs);
+        partitions.apply(topic);
+        return topic;
+    }
+
+    public void delete(String name) {
+        metadata.deleteTopic(name);
+        partitions.remove(name);
+    }
+
+    public void createPartitions(String name, int totalCount) {
+        metadata.createPartitions(name, totalCount);
+        metadata.topic(name).ifPresent(partitions::apply);
+    }
+
+    public void setConfigs(String name, Map<String, String> overrides) {
+        validateConfigs(overrides);
+        metadata.setTopicConfig(name, overrides);
+        metadata.topic(name).ifPresent(partitions::apply);
+    }
+}

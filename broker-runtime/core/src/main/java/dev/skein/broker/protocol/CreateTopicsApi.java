@@ -1,0 +1,97 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.partition.TopicAdmin;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+
+/**
+ * CreateTopics, including {@code validateOnly}. Each topic succeeds or fails on its own with Kafka's error codes
+ * (TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_CONFIG).
+ * Manual replica assignments are refused with INVALID_REPLICA_ASSIGNMENT: replicas are placed by the broker.
+ */
+final class CreateTopicsApi implements ApiHandler {
+    private final TopicAdmin topics;
+    private final ConfigDescriber configs;
+
+    CreateTopicsApi(TopicAdmin topics, ConfigDescriber configs) {
+        this.topics = topics;
+        this.configs = configs;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        CreateTopicsRequest create = (CreateTopicsRequest) request;
+        boolean validateOnly = create.data().validateOnly();
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        for (CreatableTopic topic : create.data().topics()) {
+            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
+            try {
+                create(topic, validateOnly, result);
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code())
+                        .setErrorMessage(e.getMessage())
+                        .setTopicConfigErrorCode(Errors.forException(e).code());
+            }
+            response.topics().add(result);
+        }
+        return CompletableFuture.completedFuture(new CreateTopicsResponse(response));
+    }
+
+    private void create(CreatableTopic topic, boolean validateOnly, CreatableTopicResult result) {
+        Topic.validate(topic.name());
+        if (!topic.assignments().isEmpty()) {
+            throw new InvalidReplicaAssignmentException("Manual replica assignment is not supported; omit it and "
+                    + "give numPartitions and replicationFactor");
+        }
+        if (topic.numPartitions() == 0 || topic.numPartitions() < -1) {
+            throw new InvalidPartitionsException("Number of partitions must be at least 1 (or -1 for the default)");
+        }
+        if (topic.replicationFactor() == 0 || topic.replicationFactor() < -1) {
+            throw new InvalidReplicationFactorException("Replication factor must be at least 1 (or -1 for the default)");
+        }
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (CreatableTopicConfig config : topic.configs()) {
+            overrides.put(config.name(), config.value());
+        }
+        topics.validateConfigs(overrides);
+        if (validateOnly) {
+            if (topics.exists(topic.name())) {
+                throw new TopicExistsException("Topic '" + topic.name() + "' already exists.");
+            }
+            result.setNumPartitions(topics.effectivePartitions(topic.numPartitions()))
+                    .setReplicationFactor(topics.effectiveReplicationFactor(topic.replicationFactor()));
+            return;
+        }
+        TopicDescription created =
+                topics.create(topic.name(), topic.numPartitions(), topic.replicationFactor(), overrides);
+        result.setTopicId(created.topicId())
+                .setNumPartitions(created.partitions().size())
+                .setReplicationFactor((short) created.partitions().get(0).replicas().size());
+        for (ConfigDescriber.Entry entry : configs.topic(overrides)) {
+            result.configs()
+                    .add(new CreateTopicsResponseData.CreatableTopicConfigs()
+                            .setName(entry.name())
+                            .setValue(entry.value())
+                            .setConfigSource(entry.source().id())
+                            .setReadOnly(false)
+                            .setIsSensitive(false));
+        }
+    }
+}

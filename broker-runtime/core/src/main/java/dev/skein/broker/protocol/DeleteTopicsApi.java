@@ -1,0 +1,62 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.partition.TopicAdmin;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.TopicDeletionDisabledException;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+
+/** DeleteTopics by name or (v6+) by topic id; refused with TOPIC_DELETION_DISABLED when delete.topic.enable=false. */
+final class DeleteTopicsApi implements ApiHandler {
+    private final MetadataStore metadata;
+    private final TopicAdmin topics;
+    private final boolean enabled;
+
+    DeleteTopicsApi(MetadataStore metadata, TopicAdmin topics, boolean enabled) {
+        this.metadata = metadata;
+        this.topics = topics;
+        this.enabled = enabled;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        DeleteTopicsRequest delete = (DeleteTopicsRequest) request;
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        for (DeleteTopicState state : delete.topics()) {
+            DeletableTopicResult result =
+                    new DeletableTopicResult().setName(state.name()).setTopicId(state.topicId());
+            try {
+                delete(state, result);
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.responses().add(result);
+        }
+        return CompletableFuture.completedFuture(new DeleteTopicsResponse(response));
+    }
+
+    private void delete(DeleteTopicState state, DeletableTopicResult result) {
+        if (!enabled) {
+            throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
+        }
+        boolean byId = state.name() == null && !Uuid.ZERO_UUID.equals(state.topicId());
+        Optional<TopicDescription> topic = byId ? metadata.topic(state.topicId()) : metadata.topic(state.name());
+        if (topic.isEmpty()) {
+            result.setErrorCode((byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+            return;
+        }
+        topics.delete(topic.get().name());
+        result.setName(topic.get().name()).setTopicId(topic.get().topicId());
+    }
+}

@@ -1,0 +1,190 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.log.PartitionLog;
+import dev.skein.broker.log.PartitionLog.FetchSlice;
+import dev.skein.broker.partition.DelayedOperation;
+import dev.skein.broker.partition.Partition;
+import dev.skein.broker.partition.PartitionRegistry;
+import dev.skein.broker.partition.Purgatory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+
+/**
+ * Fetch: returns file-backed record slices (sent zero-copy), up to the high watermark for consumers. If less than
+ * {@code min.bytes} is available the request is parked in the {@link Purgatory} until an append brings enough data
+ * or {@code max.wait.ms} passes — no thread waits. Fetch sessions (KIP-227) are not kept: every response carries
+ * session id 0, so clients send full fetch requests, which is what Kafka does with the session cache disabled.
+ */
+final class FetchApi implements ApiHandler {
+    private final MetadataStore metadata;
+    private final PartitionRegistry partitions;
+    private final Purgatory purgatory;
+
+    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory) {
+        this.metadata = metadata;
+        this.partitions = partitions;
+        this.purgatory = purgatory;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        FetchRequest fetch = (FetchRequest) request;
+        Map<Uuid, String> topicNames = new HashMap<>();
+        for (TopicDescription topic : metadata.topics()) {
+            topicNames.put(topic.topicId(), topic.name());
+        }
+        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(topicNames);
+        CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
+        Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
+        if (fetch.maxWait() <= 0 || isSatisfied(fetch, wanted, now)) {
+            result.complete(respond(now));
+            return result;
+        }
+        List<TopicPartition> keys = new ArrayList<>();
+        for (TopicIdPartition tip : wanted.keySet()) {
+            if (tip.topic() != null) {
+                keys.add(tip.topicPartition());
+            }
+        }
+        purgatory.watch(
+                new DelayedOperation(keys) {
+                    @Override
+                    protected boolean isSatisfied() {
+                        return hasNewData(fetch, wanted);
+                    }
+
+                    @Override
+                    protected void onComplete() {
+                        result.complete(respond(read(fetch, wanted)));
+                    }
+                },
+                fetch.maxWait());
+        return result;
+    }
+
+    private static FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
+        return FetchResponse.of(
+                Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
+    }
+
+    private boolean isSatisfied(
+            FetchRequest fetch,
+            Map<TopicIdPartition, FetchRequest.PartitionData> wanted,
+            Map<TopicIdPartition, FetchResponseData.PartitionData> read) {
+        long bytes = 0;
+        for (FetchResponseData.PartitionData data : read.values()) {
+            if (data.errorCode() != Errors.NONE.code()) {
+                return true;
+            }
+            bytes += data.records().sizeInBytes();
+        }
+        return bytes >= fetch.minBytes() || wanted.isEmpty();
+    }
+
+    /** Cheap wake-up test: any partition gained data past the fetch position, or failed. */
+    private boolean hasNewData(FetchRequest fetch, Map<TopicIdPartition, FetchRequest.PartitionData> wanted) {
+        if (fetch.minBytes() > 1) {
+            return isSatisfied(fetch, wanted, read(fetch, wanted));
+        }
+        for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : wanted.entrySet()) {
+            Optional<Partition> partition = e.getKey().topic() == null
+                    ? Optional.empty()
+                    : partitions.get(e.getKey().topicPartition());
+            if (partition.isEmpty() || !partition.get().isLeader()) {
+                return true;
+            }
+            if (readLimit(fetch, partition.get().log()) > e.getValue().fetchOffset) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Map<TopicIdPartition, FetchResponseData.PartitionData> read(
+            FetchRequest fetch, Map<TopicIdPartition, FetchRequest.PartitionData> wanted) {
+        Map<TopicIdPartition, FetchResponseData.PartitionData> out = new LinkedHashMap<>();
+        int remaining = fetch.maxBytes();
+        boolean first = true;
+        for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : wanted.entrySet()) {
+            TopicIdPartition tip = e.getKey();
+            FetchRequest.PartitionData request = e.getValue();
+            FetchResponseData.PartitionData data = readPartition(fetch, tip, request, remaining, first);
+            int size = data.records() == null ? 0 : data.records().sizeInBytes();
+            if (size > 0) {
+                first = false;
+                remaining = Math.max(0, remaining - size);
+            }
+            out.put(tip, data);
+        }
+        return out;
+    }
+
+    private FetchResponseData.PartitionData readPartition(
+            FetchRequest fetch,
+            TopicIdPartition tip,
+            FetchRequest.PartitionData request,
+            int remaining,
+            boolean first) {
+        if (tip.topic() == null) {
+            return FetchResponse.partitionResponse(tip, Errors.UNKNOWN_TOPIC_ID);
+        }
+        Optional<Partition> found = partitions.get(tip.topicPartition());
+        if (found.isEmpty()) {
+            return FetchResponse.partitionResponse(tip, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        Partition partition = found.get();
+        if (!partition.isLeader() && !fetch.isFromFollower()) {
+            return FetchResponse.partitionResponse(tip, Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        Errors epochError = LeaderLookup.checkEpoch(
+                request.currentLeaderEpoch.orElse(LeaderLookup.NO_EPOCH), partition.leaderEpoch());
+        if (epochError != Errors.NONE) {
+            return FetchResponse.partitionResponse(tip, epochError);
+        }
+        PartitionLog log = partition.log();
+        long highWatermark = log.highWatermark();
+        FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
+                .setPartitionIndex(tip.partition())
+                .setHighWatermark(highWatermark)
+                .setLastStableOffset(highWatermark)
+                .setLogStartOffset(log.logStartOffset())
+                .setRecords(MemoryRecords.EMPTY);
+        if (fetch.isolationLevel() == IsolationLevel.READ_COMMITTED) {
+            data.setAbortedTransactions(new ArrayList<>());
+        }
+        int maxBytes = Math.min(request.maxBytes, remaining);
+        try {
+            FetchSlice slice = log.read(request.fetchOffset, maxBytes, readLimit(fetch, log), first);
+            return data.setRecords(slice.records());
+        } catch (ApiException e) {
+            return data.setErrorCode(Errors.forException(e).code()).setRecords(MemoryRecords.EMPTY);
+        }
+    }
+
+    private static long readLimit(FetchRequest fetch, PartitionLog log) {
+        if (fetch.isFromFollower()) {
+            return log.logEndOffset();
+        }
+        return log.highWatermark();
+    }
+}

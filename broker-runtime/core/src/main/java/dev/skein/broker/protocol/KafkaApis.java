@@ -1,0 +1,46 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.ProducerIdBlocks;
+import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.partition.PartitionRegistry;
+import dev.skein.broker.partition.Purgatory;
+import dev.skein.broker.partition.TopicAdmin;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** Assembles the request dispatcher: which handler serves which API. The only public entry to this package. */
+public final class KafkaApis {
+    private KafkaApis() {}
+
+    public static RequestDispatcher dispatcher(
+            BrokerConfig config,
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            TopicAdmin topicAdmin,
+            Purgatory fetchPurgatory,
+            ProducerIdBlocks producerIds,
+            String clusterId,
+            IntSupplier controllerId) {
+        LeaderLookup leaders = new LeaderLookup(partitions);
+        ConfigDescriber describer = new ConfigDescriber(config);
+        Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
+        handlers.put(ApiKeys.PRODUCE, new ProduceApi(metadata, partitions, config.durableAck()));
+        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory));
+        handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
+        handlers.put(
+                ApiKeys.METADATA,
+                new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId));
+        handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
+        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topicAdmin, describer));
+        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable()));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
+        return new RequestDispatcher(new SupportedApis(handlers));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.TopicDescription;
+import dev.skein.broker.log.PartitionLog.AppendResult;
+import dev.skein.broker.partition.Partition;
+import dev.skein.broker.partition.PartitionRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: appends each partition's records as leader. acks=0 gets no response; in durable-ack mode the response
+ * waits until a group-commit fdatasync covers every appended batch. Per-partition failures become that partition's
+ * error code; the others still succeed, as in Kafka.
+ */
+final class ProduceApi implements ApiHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProduceApi.class);
+
+    private final MetadataStore metadata;
+    private final PartitionRegistry partitions;
+    private final boolean durableAck;
+
+    ProduceApi(MetadataStore metadata, PartitionRegistry partitions, boolean durableAck) {
+        this.metadata = metadata;
+        this.partitions = partitions;
+        this.durableAck = durableAck;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        ProduceRequest produce = (ProduceRequest) request;
+        short acks = produce.acks();
+        boolean byTopicId = context.apiVersion() >= 13;
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        for (TopicProduceData topicData : produce.data().topicData()) {
+            Optional<TopicDescription> topic = byTopicId
+                    ? metadata.topic(topicData.topicId())
+                    : metadata.topic(topicData.name());
+            TopicProduceResponse topicResponse =
+                    new TopicProduceResponse().setName(topicData.name()).setTopicId(topicData.topicId());
+            for (PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partitionResponse =
+                        new PartitionProduceResponse().setIndex(partitionData.index());
+                if (acks != 0 && acks != 1 && acks != -1) {
+                    setError(partitionResponse, new InvalidRequiredAcksException("acks must be 0, 1 or -1 (all)"));
+                } else if (topic.isEmpty()) {
+                    partitionResponse.setErrorCode(
+                            (byTopicId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                } else {
+                    TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
+                    append(tp, (MemoryRecords) partitionData.records(), acks, partitionResponse, durable);
+                }
+                topicResponse.partitionResponses().add(partitionResponse);
+            }
+            response.responses().add(topicResponse);
+        }
+        if (acks == 0) {
+            return null;
+        }
+        ProduceResponse produceResponse = new ProduceResponse(response);
+        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> produceResponse);
+    }
+
+    private void append(
+            TopicPartition tp,
+            MemoryRecords records,
+            short acks,
+            PartitionProduceResponse response,
+            List<CompletableFuture<Void>> durable) {
+        Optional<Partition> partition = partitions.get(tp);
+        if (partition.isEmpty()) {
+            response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return;
+        }
+        try {
+            AppendResult result = partition.get().appendAsLeader(records, acks);
+            response.setBaseOffset(result.firstOffset())
+                    .setLogAppendTimeMs(result.logAppendTime())
+                    .setLogStartOffset(result.logStartOffset());
+            if (durableAck && !result.duplicate()) {
+                durable.add(partition.get().log().awaitDurable(result.lastOffset()));
+            }
+        } catch (ApiException e) {
+            log.debug("Produce to {} refused: {}", tp, e.toString());
+            setError(response, e);
+        }
+    }
+
+    private static void setError(PartitionProduceResponse response, ApiException e) {
+        response.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+    }
+
+}

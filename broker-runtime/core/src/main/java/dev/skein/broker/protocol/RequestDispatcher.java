@@ -1,0 +1,94 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.network.RequestChannel;
+import dev.skein.broker.network.RequestHandler;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes a request frame with kafka-clients' message classes, routes it to its {@link ApiHandler} and encodes the
+ * response (file-backed fetch records go out zero-copy through {@code AbstractResponse.toSend}). A frame that cannot
+ * be parsed — unknown API key, version outside the jar's range, truncated body — closes the connection with the
+ * reason logged; a handler failure becomes the request's error response (UNKNOWN_SERVER_ERROR).
+ */
+public final class RequestDispatcher implements RequestHandler {
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final SupportedApis apis;
+
+    RequestDispatcher(SupportedApis apis) {
+        this.apis = apis;
+    }
+
+    @Override
+    public void handle(ByteBuffer frame, RequestChannel channel) {
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(frame);
+        } catch (RuntimeException e) {
+            channel.close("malformed request header: " + e.getMessage());
+            return;
+        }
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        if (key == ApiKeys.API_VERSIONS && !key.isVersionSupported(version)) {
+            // KIP-511: answer a too-new ApiVersions in the v0 format so the client can retry with a known version.
+            channel.send(apis.apiVersionsResponse(Errors.UNSUPPORTED_VERSION)
+                    .toSend(header.toResponseHeader(), (short) 0));
+            return;
+        }
+        if (!apis.supports(key, version)) {
+            channel.close("unsupported request " + key + " v" + version + " from client '" + header.clientId() + "'");
+            return;
+        }
+        AbstractRequest request;
+        try {
+            request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(frame))
+                    .request;
+        } catch (RuntimeException e) {
+            channel.close("malformed " + key + " v" + version + " request: " + e.getMessage());
+            return;
+        }
+        RequestContext context = new RequestContext(header, channel.connectionId(), channel.clientAddress());
+        CompletableFuture<AbstractResponse> response;
+        try {
+            response = key == ApiKeys.API_VERSIONS
+                    ? CompletableFuture.completedFuture(apiVersions((ApiVersionsRequest) request))
+                    : apis.handler(key).handle(context, request);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        if (response == null) {
+            channel.noResponse();
+            return;
+        }
+        response.whenComplete((r, error) -> {
+            AbstractResponse toSend = r;
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
+                toSend = request.getErrorResponse(cause);
+            }
+            channel.send(toSend.toSend(header.toResponseHeader(), version));
+        });
+    }
+
+    private AbstractResponse apiVersions(ApiVersionsRequest request) {
+        if (!request.isValid()) {
+            return request.getErrorResponse(Errors.INVALID_REQUEST.exception());
+        }
+        return apis.apiVersionsResponse(Errors.NONE);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.skein.broker.protocol;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+
+/**
+ * The APIs this broker implements and the version range of each, which is exactly what ApiVersions advertises. A
+ * range is the pinned kafka-clients jar's whole range for the API (its generated classes parse every version),
+ * except Produce, which is advertised from v0 as Apache Kafka 4.x does (KAFKA-18659): older librdkafka derives its
+ * message-format support from the advertised Produce range. Produce v0-2 requests themselves are still refused.
+ */
+final class SupportedApis {
+    private final Map<ApiKeys, ApiHandler> handlers;
+
+    SupportedApis(Map<ApiKeys, ApiHandler> handlers) {
+        this.handlers = Collections.unmodifiableMap(new EnumMap<>(handlers));
+    }
+
+    ApiHandler handler(ApiKeys key) {
+        return handlers.get(key);
+    }
+
+    boolean supports(ApiKeys key, short version) {
+        return key == ApiKeys.API_VERSIONS
+                || (handlers.containsKey(key) && version >= key.oldestVersion() && version <= key.latestVersion());
+    }
+
+    ApiVersionsResponse apiVersionsResponse(Errors error) {
+        ApiVersionCollection versions = new ApiVersionCollection();
+        versions.add(advertised(ApiKeys.API_VERSIONS));
+        handlers.keySet().forEach(key -> versions.add(advertised(key)));
+        return new ApiVersionsResponse(new ApiVersionsResponseData()
+                .setErrorCode(error.code())
+                .setApiKeys(versions)
+                .setThrottleTimeMs(0));
+    }
+
+    private static ApiVersion advertised(ApiKeys key) {
+        short min = key == ApiKeys.PRODUCE ? 0 : key.oldestVersion();
+        return new ApiVersion()
+                .setApiKey(key.id)
+                .setMinVersion(min)
+                .setMaxVersion(key.latestVersion());
+    }
+}
