@@ -1,0 +1,118 @@
+package dev.skein.broker.log;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Group commit: one background thread fsyncs partition logs on behalf of everyone waiting for durability.
+ *
+ * <p>{@link #await} registers a waiter and returns at once. The flusher thread takes every waiter registered so far,
+ * flushes each partition that has waiters once (covering the whole log end at that moment), and completes every waiter
+ * whose offset is now below the partition's recovery point. Waiters that arrive during an fsync are served together
+ * by the next one, so N concurrent producers cost one fsync per round, not N.
+ *
+ * <p>Threading: {@link #await} from any thread; one daemon thread does the IO. {@link #close} serves the waiters
+ * already registered, then stops the thread; later {@link #await} calls fail.
+ */
+final class GroupCommitFlusher implements AutoCloseable {
+    private final Object lock = new Object();
+    private final Thread thread;
+    private Map<PartitionLog, List<Waiter>> waiters = new LinkedHashMap<>();
+    private boolean closed;
+
+    private record Waiter(long offset, CompletableFuture<Void> future) {}
+
+    private GroupCommitFlusher(String threadName) {
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the flusher thread. */
+    static GroupCommitFlusher start(String threadName) {
+        GroupCommitFlusher flusher = new GroupCommitFlusher(threadName);
+        flusher.thread.start();
+        return flusher;
+    }
+
+    /** Completes once an fsync of {@code log} covers {@code offset}. */
+    CompletableFuture<Void> await(PartitionLog log, long offset) {
+        if (log.recoveryPoint() > offset) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        synchronized (lock) {
+            if (closed) {
+                future.completeExceptionally(new IllegalStateException("Log flusher is closed"));
+                return future;
+            }
+            waiters.computeIfAbsent(log, l -> new ArrayList<>()).add(new Waiter(offset, future));
+            lock.notifyAll();
+        }
+        return future;
+    }
+
+    private void run() {
+        while (true) {
+            Map<PartitionLog, List<Waiter>> round;
+            synchronized (lock) {
+                while (waiters.isEmpty() && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        failAll(waiters, e);
+                        return;
+                    }
+                }
+                if (waiters.isEmpty()) {
+                    return;
+                }
+                round = waiters;
+                waiters = new LinkedHashMap<>();
+            }
+            for (Map.Entry<PartitionLog, List<Waiter>> e : round.entrySet()) {
+                serve(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static void serve(PartitionLog log, List<Waiter> list) {
+        try {
+            log.flush();
+        } catch (RuntimeException e) {
+            list.forEach(w -> w.future().completeExceptionally(e));
+            return;
+        }
+        long durable = log.recoveryPoint();
+        for (Waiter w : list) {
+            if (w.offset() < durable) {
+                w.future().complete(null);
+            } else {
+                w.future()
+                        .completeExceptionally(new IllegalStateException(
+                                "Offset " + w.offset() + " is beyond the log end " + durable + " of " + log));
+            }
+        }
+    }
+
+    private static void failAll(Map<PartitionLog, List<Waiter>> pending, Exception cause) {
+        pending.values().forEach(list -> list.forEach(w -> w.future().completeExceptionally(cause)));
+        pending.clear();
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.skein.broker.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All partition logs of one broker under one data directory, plus the {@link BrokerStateStore} that checkpoints them.
+ *
+ * <p>Layout: {@code <dataDir>/broker-state.db} and one {@code <topic>-<partition>/} directory per log.
+ * {@link #open} recovers every partition directory it finds with {@link LogConfig#defaults()} until
+ * {@link #getOrCreate} or {@link #updateConfig} supplies the topic's real config. It schedules on the given executor:
+ * retention every {@code retentionCheckIntervalMs}, the {@code flush.ms} check every {@code flushCheckIntervalMs},
+ * and a checkpoint of every log followed by one store commit every {@code stateCommitIntervalMs}.
+ *
+ * <p>Threading: every method may be called from any thread. Durability: {@link #close} flushes every log, commits
+ * the checkpoints and marks the shutdown clean; a broker that stops without it recovers its logs on the next open.
+ */
+public final class LogManager implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+    static final String STATE_FILE = "broker-state.db";
+
+    private final Path dataDir;
+    private final Time time;
+    private final BrokerStateStore store;
+    private final GroupCommitFlusher flusher;
+    private final boolean recoveredClean;
+    private final Map<TopicPartition, PartitionLog> logs;
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private boolean closed;
+
+    private LogManager(
+            Path dataDir,
+            Time time,
+            BrokerStateStore store,
+            GroupCommitFlusher flusher,
+            boolean recoveredClean,
+            Map<TopicPartition, PartitionLog> logs) {
+        this.dataDir = dataDir;
+        this.time = time;
+        this.store = store;
+        this.flusher = flusher;
+        this.recoveredClean = recoveredClean;
+        this.logs = logs;
+    }
+
+    public static LogManager open(
+            Path dataDir,
+            Time time,
+            ScheduledExecutorService scheduler,
+            long retentionCheckIntervalMs,
+            long flushCheckIntervalMs,
+            long stateCommitIntervalMs)
+            throws IOException {
+        Files.createDirectories(dataDir);
+        BrokerStateStore store = BrokerStateStore.open(dataDir.resolve(STATE_FILE));
+        GroupCommitFlusher flusher = null;
+        Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+        try {
+            boolean clean = store.wasCleanShutdown();
+            flusher = GroupCommitFlusher.start("skein-log-flusher-" + dataDir.getFileName());
+            for (TopicPartition tp : partitionDirs(dataDir)) {
+                logs.put(tp, PartitionLog.open(dataDir, tp, LogConfig.defaults(), time, store, flusher, clean));
+            }
+            store.markCleanShutdown(false);
+            LOG.info(
+                    "Opened {} partition logs in {} after {} shutdown",
+                    logs.size(),
+                    dataDir,
+                    clean ? "a clean" : "an unclean");
+            LogManager manager = new LogManager(dataDir, time, store, flusher, clean, logs);
+            manager.schedule(scheduler, retentionCheckIntervalMs, flushCheckIntervalMs, stateCommitIntervalMs);
+            return manager;
+        } catch (IOException | RuntimeException e) {
+            for (PartitionLog log : logs.values()) {
+                closeQuietlyOnFailure(log, e);
+            }
+            if (flusher != null) {
+                flusher.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietlyOnFailure(PartitionLog log, Exception cause) {
+        try {
+            log.close();
+        } catch (IOException | RuntimeException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    private void schedule(ScheduledExecutorService scheduler, long retentionMs, long flushMs, long commitMs) {
+        tasks.add(
+                scheduler.scheduleWithFixedDelay(this::runRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(this::flushDueLogs, flushMs, flushMs, TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(this::checkpoint, commitMs, commitMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** Partition directories are {@code <topic>-<partition>}; the topic itself may contain dashes. */
+    private static List<TopicPartition> partitionDirs(Path dataDir) throws IOException {
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches(".+-\\d+"))
+                    .map(n -> {
+                        int dash = n.lastIndexOf('-');
+                        return new TopicPartition(n.substring(0, dash), Integer.parseInt(n.substring(dash + 1)));
+                    })
+                    .toList();
+        }
+    }
+
+    /** Whether the previous shutdown was clean (before this open cleared the flag). */
+    public boolean recoveredFromCleanShutdown() {
+        return recoveredClean;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The log of {@code tp}, created empty if absent; an existing log takes {@code config}. */
+    public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) throws IOException {
+        try {
+            return logs.compute(tp, (k, existing) -> {
+                if (existing != null) {
+                    existing.updateConfig(config);
+                    return existing;
+                }
+                try {
+                    return PartitionLog.open(dataDir, tp, config, time, store, flusher, true);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    public Optional<PartitionLog> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    public Collection<PartitionLog> logs() {
+        return List.copyOf(logs.values());
+    }
+
+    /** Applies a topic's new config to each of its partition logs. */
+    public void updateConfig(String topic, LogConfig config) {
+        for (PartitionLog log : logs.values()) {
+            if (log.topicPartition().topic().equals(topic)) {
+                log.updateConfig(config);
+            }
+        }
+    }
+
+    /** Closes the log, removes its directory and forgets its checkpointed state. */
+    public void delete(TopicPartition tp) throws IOException {
+        PartitionLog log = logs.remove(tp);
+        if (log == null) {
+            return;
+        }
+        log.deleteFiles();
+        store.remove(tp);
+        store.commit();
+    }
+
+    /** One retention pass over every log. */
+    public void runRetention() {
+        for (PartitionLog log : logs.values()) {
+            int deleted = log.deleteOldSegments();
+            if (deleted > 0) {
+                LOG.info(
+                        "{}: retention deleted {} segments, log start offset now {}",
+                        log.topicPartition(),
+                        deleted,
+                        log.logStartOffset());
+            }
+        }
+    }
+
+    private void flushDueLogs() {
+        for (PartitionLog log : logs.values()) {
+            log.flushIfDue();
+        }
+    }
+
+    /** Stages every log's checkpoint and commits them to the store in one transaction. */
+    public void checkpoint() {
+        for (PartitionLog log : logs.values()) {
+            log.checkpoint(store);
+        }
+        store.commit();
+    }
+
+    /** Flushes every log, checkpoints, marks the shutdown clean and closes the store. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tasks.forEach(t -> t.cancel(false));
+        flusher.close();
+        IOException failure = null;
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.close();
+                log.checkpoint(store);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            store.commit();
+            store.close();
+            throw new UncheckedIOException("Closing the logs in " + dataDir + " failed", failure);
+        }
+        store.commit();
+        store.markCleanShutdown(true);
+        store.close();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.skein.broker.log;
+
+import dev.skein.broker.txn.CorruptSnapshotException;
+import dev.skein.broker.txn.ProducerStateManager;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a partition's segments back to a consistent state when the log is opened.
+ *
+ * <p>After an unclean shutdown every segment from the one holding the recovery point on is scanned batch by batch;
+ * the log is truncated at the first invalid batch (bad CRC, impossible length, torn write, offsets going backwards),
+ * later segments are deleted, and the indexes of scanned segments are rebuilt. Leader epochs stamped on the scanned
+ * batches are re-learned. After a clean shutdown only indexes that are missing or fail their sanity check are rebuilt.
+ * Producer state is restored from its snapshot and the batches after the snapshot's offset are replayed.
+ *
+ * <p>Called from {@link PartitionLog#open} only, before the log is visible to other threads.
+ */
+final class LogRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
+
+    private LogRecovery() {}
+
+    /** What recovery did to one partition; all zero after a clean shutdown with intact indexes. */
+    public record RecoveryResult(
+            boolean cleanShutdown, long bytesTruncated, int segmentsDeleted, int indexesRebuilt, long logEndOffset) {}
+
+    /**
+     * Recovers {@code segments} (sorted, non-empty; modified in place) and returns what was done.
+     *
+     * @param recoveryPoint offset below which the log is known to have been fsynced
+     */
+    static RecoveryResult recoverSegments(
+            TopicPartition tp,
+            List<LogSegment> segments,
+            long recoveryPoint,
+            boolean cleanShutdown,
+            LeaderEpochCache epochs)
+            throws IOException {
+        int firstToScan = cleanShutdown ? segments.size() : floorIndex(segments, recoveryPoint);
+        int rebuilt = 0;
+        for (int i = 0; i < firstToScan; i++) {
+            LogSegment segment = segments.get(i);
+            if (segment.indexesMissing() || !indexesSane(segment)) {
+                long dropped = segment.recover(batch -> {});
+                rebuilt++;
+                if (dropped > 0) {
+                    LOG.warn("{}: rebuilding the index of {} also dropped {} invalid bytes", tp, segment, dropped);
+                    return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
+                }
+                LOG.info("{}: rebuilt the indexes of {}", tp, segment);
+            }
+        }
+        for (int i = firstToScan; i < segments.size(); i++) {
+            LogSegment segment = segments.get(i);
+            long dropped = segment.recover(batch -> epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset()));
+            rebuilt++;
+            if (dropped > 0) {
+                return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
+            }
+        }
+        long leo = segments.get(segments.size() - 1).nextOffset();
+        if (!cleanShutdown) {
+            LOG.info("{}: recovered from unclean shutdown, log end offset {}, nothing truncated", tp, leo);
+        }
+        return new RecoveryResult(cleanShutdown, 0, 0, rebuilt, leo);
+    }
+
+    private static boolean indexesSane(LogSegment segment) {
+        try {
+            segment.sanityCheckIndexes();
+            return true;
+        } catch (MappedIndex.CorruptIndexException e) {
+            LOG.warn("Rebuilding corrupt index: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** Segment {@code i} lost its tail: everything after it goes too. */
+    private static RecoveryResult finishTruncation(
+            TopicPartition tp, List<LogSegment> segments, int i, long dropped, int rebuilt, boolean clean)
+            throws IOException {
+        long bytes = dropped;
+        int deleted = 0;
+        while (segments.size() > i + 1) {
+            LogSegment later = segments.remove(segments.size() - 1);
+            bytes += later.sizeInBytes();
+            later.delete();
+            deleted++;
+        }
+        long leo = segments.get(i).nextOffset();
+        LOG.warn(
+                "{}: truncated the log at offset {} after finding an invalid batch: dropped {} bytes, {} segments",
+                tp,
+                leo,
+                bytes,
+                deleted);
+        return new RecoveryResult(clean, bytes, deleted, rebuilt, leo);
+    }
+
+    /** Index of the last segment whose base offset is <= {@code offset}, or 0. */
+    static int floorIndex(List<LogSegment> segments, long offset) {
+        int lo = 0;
+        int hi = segments.size() - 1;
+        int found = 0;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (segments.get(mid).baseOffset() <= offset) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Restores the producer state from its snapshot when the snapshot lies within the log, else starts empty, and
+     * replays every batch with a producer id from the snapshot's offset to the log end.
+     */
+    static ProducerStateManager recoverProducerState(
+            TopicPartition tp,
+            Time time,
+            List<LogSegment> segments,
+            long logStartOffset,
+            long logEndOffset,
+            Optional<byte[]> snapshot,
+            long snapshotOffset) {
+        ProducerStateManager state = null;
+        long replayFrom = logStartOffset;
+        if (snapshot.isPresent() && snapshotOffset >= logStartOffset && snapshotOffset <= logEndOffset) {
+            try {
+                state = ProducerStateManager.restore(tp, time, snapshot.get());
+                replayFrom = snapshotOffset;
+            } catch (CorruptSnapshotException e) {
+                LOG.warn("{}: producer state snapshot is unusable, rebuilding from the log: {}", tp, e.getMessage());
+            }
+        }
+        if (state == null) {
+            state = new ProducerStateManager(tp, time);
+        }
+        List<LogSegment> toReplay =
+                new ArrayList<>(segments.subList(floorIndex(segments, replayFrom), segments.size()));
+        for (LogSegment segment : toReplay) {
+            FileRecords.LogOffsetPosition start = segment.translateOffset(replayFrom, 0);
+            if (start == null) {
+                continue;
+            }
+            for (FileChannelRecordBatch batch : segment.batchesFrom(start.position)) {
+                if (batch.lastOffset() >= replayFrom && batch.hasProducerId()) {
+                    state.onAppend(batch);
+                }
+            }
+        }
+        return state;
+    }
+}

@@ -1,0 +1,561 @@
+package dev.skein.broker.log;
+
+import dev.skein.broker.txn.BatchCheck;
+import dev.skein.broker.txn.ProducerStateManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The log of one partition: a directory {@code <topic>-<partition>/} of {@link LogSegment}s, its producer state,
+ * leader-epoch history, high watermark and recovery point.
+ *
+ * <p>Threading: one writer at a time — {@link #append}, {@link #truncateTo} and {@link #deleteOldSegments} are
+ * synchronized on the log. Readers ({@link #read}, the offset lookups, the getters) take no lock: they see an
+ * immutable segment list and a log end (offset, segment, byte position) that the writer publishes through volatile
+ * fields only after the bytes are in the file, so a reader never sees a half-appended batch. {@link #flush} takes a
+ * separate flush lock and may run concurrently with appends.
+ *
+ * <p>Durability: an append is in the OS page cache when {@link #append} returns; it is on disk once a {@link #flush}
+ * started after it returns (see {@link #awaitDurable} for group commit), after which the recovery point covers it.
+ * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka.
+ */
+public final class PartitionLog {
+    private final TopicPartition topicPartition;
+    private final Path dir;
+    private final Time time;
+    private final GroupCommitFlusher flusher;
+    private final LeaderEpochCache epochs;
+    private final ProducerStateManager producers;
+    private final LogRecovery.RecoveryResult recoveryResult;
+    private final Object flushLock = new Object();
+    private volatile LogConfig config;
+    private volatile List<LogSegment> segments;
+    private volatile LogEnd logEnd;
+    private volatile long logStartOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushMs;
+
+    /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
+    private record LogEnd(long offset, LogSegment segment, int position) {}
+
+    public record AppendResult(
+            long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate) {}
+
+    public record FetchSlice(Records records, long firstOffset) {}
+
+    public record EpochEndOffset(int epoch, long endOffset) {}
+
+    private PartitionLog(
+            TopicPartition topicPartition,
+            Path dir,
+            Time time,
+            GroupCommitFlusher flusher,
+            LogConfig config,
+            List<LogSegment> segments,
+            LeaderEpochCache epochs,
+            ProducerStateManager producers,
+            LogRecovery.RecoveryResult recoveryResult,
+            long logStartOffset,
+            long highWatermark,
+            long recoveryPoint) {
+        this.topicPartition = topicPartition;
+        this.dir = dir;
+        this.time = time;
+        this.flusher = flusher;
+        this.config = config;
+        this.segments = List.copyOf(segments);
+        this.epochs = epochs;
+        this.producers = producers;
+        this.recoveryResult = recoveryResult;
+        this.logStartOffset = logStartOffset;
+        this.highWatermark = highWatermark;
+        this.recoveryPoint = recoveryPoint;
+        this.lastFlushMs = time.milliseconds();
+        LogSegment active = segments.get(segments.size() - 1);
+        this.logEnd = new LogEnd(active.nextOffset(), active, active.sizeInBytes());
+    }
+
+    /** Directory name of a partition: {@code <topic>-<partition>}. */
+    static String dirName(TopicPartition tp) {
+        return tp.topic() + "-" + tp.partition();
+    }
+
+    /**
+     * Opens the partition directory under {@code dataDir}, creating it if absent, and recovers it (see
+     * {@link LogRecovery}) using the state persisted in {@code store}.
+     */
+    static PartitionLog open(
+            Path dataDir,
+            TopicPartition tp,
+            LogConfig config,
+            Time time,
+            BrokerStateStore store,
+            GroupCommitFlusher flusher,
+            boolean cleanShutdown)
+            throws IOException {
+        Path dir = dataDir.resolve(dirName(tp));
+        Files.createDirectories(dir);
+        long now = time.milliseconds();
+        List<Long> bases = segmentBaseOffsets(dir);
+        List<LogSegment> segments = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) {
+            segments.add(LogSegment.open(dir, bases.get(i), config, now, i == bases.size() - 1));
+        }
+        BrokerStateStore.PartitionState state = store.load(tp);
+        if (segments.isEmpty()) {
+            long start = state.logStartOffset().orElse(0L);
+            segments.add(LogSegment.open(dir, start, config, now, true));
+        }
+        long logStart =
+                Math.max(state.logStartOffset().orElse(0L), segments.get(0).baseOffset());
+        LeaderEpochCache epochs = LeaderEpochCache.fromPairs(state.leaderEpochs());
+        long recoveryPoint = state.recoveryPoint().orElse(logStart);
+        LogRecovery.RecoveryResult result =
+                LogRecovery.recoverSegments(tp, segments, recoveryPoint, cleanShutdown, epochs);
+        long leo = result.logEndOffset();
+        logStart = Math.min(logStart, leo);
+        epochs.truncateFromEnd(leo);
+        epochs.truncateFromStart(logStart);
+        ProducerStateManager producers = LogRecovery.recoverProducerState(
+                tp, time, segments, logStart, leo, state.producerSnapshot(), state.producerSnapshotOffset());
+        long hw = Math.max(logStart, Math.min(state.highWatermark().orElse(0L), leo));
+        return new PartitionLog(
+                tp,
+                dir,
+                time,
+                flusher,
+                config,
+                segments,
+                epochs,
+                producers,
+                result,
+                logStart,
+                hw,
+                cleanShutdown ? leo : Math.min(recoveryPoint, leo));
+    }
+
+    private static List<Long> segmentBaseOffsets(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    /** What opening this log had to repair. */
+    public LogRecovery.RecoveryResult recoveryResult() {
+        return recoveryResult;
+    }
+
+    /**
+     * Validates and appends one produce request's batches as one write: offsets are assigned by rewriting each
+     * batch's base offset, the leader epoch is stamped, and for LogAppendTime topics the max timestamp is set to now.
+     * A batch that repeats a recent batch of the same idempotent producer appends nothing and returns the original
+     * offsets with {@code duplicate = true}.
+     */
+    public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+        LogConfig cfg = config;
+        AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
+        List<MutableRecordBatch> batches = valid.batches();
+        long now = time.milliseconds();
+        long firstOffset = logEnd.offset();
+        try {
+            long next = firstOffset;
+            for (MutableRecordBatch batch : batches) {
+                if (batch.hasProducerId()) {
+                    BatchCheck check = producers.check(batch);
+                    if (check instanceof BatchCheck.Duplicate dup) {
+                        if (batches.size() != 1) {
+                            throw new InvalidRecordException("A duplicate batch must be sent alone");
+                        }
+                        return duplicateResult(dup, cfg);
+                    }
+                }
+                long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
+                batch.setLastOffset(next + lastOffsetDelta);
+                if (leaderEpoch >= 0) {
+                    batch.setPartitionLeaderEpoch(leaderEpoch);
+                }
+                if (cfg.logAppendTime()) {
+                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+                }
+                if (batch.hasProducerId()) {
+                    producers.onAppend(batch);
+                }
+                next = batch.nextOffset();
+            }
+            write(records, firstOffset, next, cfg, now);
+            if (leaderEpoch >= 0) {
+                epochs.assign(leaderEpoch, firstOffset);
+            }
+            maybeFlushByCount(cfg);
+            return new AppendResult(
+                    firstOffset, next - 1, cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+        } catch (RuntimeException e) {
+            producers.truncateFrom(firstOffset);
+            throw e;
+        }
+    }
+
+    private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
+        long appendTime = cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
+        return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset, true);
+    }
+
+    private void write(MemoryRecords records, long firstOffset, long nextOffset, LogConfig cfg, long now) {
+        try {
+            LogSegment active = maybeRoll(records.sizeInBytes(), nextOffset - 1, cfg, now);
+            active.append(records);
+            logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Append to " + topicPartition + " at offset " + firstOffset + " failed", e);
+        }
+    }
+
+    private LogSegment maybeRoll(int appendBytes, long lastOffset, LogConfig cfg, long now) throws IOException {
+        LogEnd end = logEnd;
+        LogSegment active = end.segment();
+        boolean nonEmpty = active.sizeInBytes() > 0;
+        boolean roll = nonEmpty
+                && ((long) active.sizeInBytes() + appendBytes > cfg.segmentBytes()
+                        || now - active.createdMs() >= cfg.segmentMs()
+                        || active.indexesFull()
+                        || !active.canHoldOffset(lastOffset));
+        if (!roll) {
+            return active;
+        }
+        active.onBecomeInactive();
+        LogSegment.deleteIndexes(dir, end.offset());
+        LogSegment next = LogSegment.open(dir, end.offset(), cfg, now, true);
+        List<LogSegment> list = new ArrayList<>(segments);
+        list.add(next);
+        segments = List.copyOf(list);
+        logEnd = new LogEnd(end.offset(), next, 0);
+        return next;
+    }
+
+    private void maybeFlushByCount(LogConfig cfg) {
+        if (logEnd.offset() - recoveryPoint >= cfg.flushMessages()) {
+            flush();
+        }
+    }
+
+    /**
+     * Batches from the one containing {@code fetchOffset}: whole batches only, at most {@code maxBytes} in total
+     * (but the whole first batch when {@code minOneMessage}), none whose base offset is >= {@code maxOffsetExclusive}.
+     *
+     * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
+     */
+    public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        LogEnd end = logEnd;
+        List<LogSegment> segs = segments;
+        long start = logStartOffset;
+        if (fetchOffset < start || fetchOffset > end.offset()) {
+            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range [" + start + ", "
+                    + end.offset() + "] of " + topicPartition);
+        }
+        long limitOffset = Math.min(maxOffsetExclusive, end.offset());
+        if (fetchOffset >= limitOffset) {
+            return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
+        }
+        for (int i = LogRecovery.floorIndex(segs, fetchOffset); i < segs.size(); i++) {
+            LogSegment segment = segs.get(i);
+            int maxPosition = maxPosition(segment, segs, i, end, limitOffset);
+            LogSegment.FetchRange range = segment.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
+            if (range != null) {
+                return new FetchSlice(range.records(), range.firstBatchOffset());
+            }
+        }
+        return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
+    }
+
+    /** Byte position in {@code segment} before which every batch starts below {@code limitOffset}. */
+    private static int maxPosition(LogSegment segment, List<LogSegment> segs, int i, LogEnd end, long limitOffset) {
+        int max = segment == end.segment() ? end.position() : segment.sizeInBytes();
+        boolean limitInside = i + 1 >= segs.size() || segs.get(i + 1).baseOffset() > limitOffset;
+        if (limitInside && limitOffset < end.offset()) {
+            FileRecords.LogOffsetPosition pos = segment.translateOffset(limitOffset, 0);
+            if (pos != null) {
+                max = Math.min(max, pos.offset < limitOffset ? pos.position + pos.size : pos.position);
+            }
+        }
+        return max;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEnd.offset();
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Sets the high watermark, clamped to [log start offset, log end offset]. */
+    public void updateHighWatermark(long hw) {
+        highWatermark = Math.max(logStartOffset, Math.min(hw, logEnd.offset()));
+    }
+
+    long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** First offset whose record timestamp is >= {@code timestamp}, with the leader epoch of its batch. */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        long end = logEnd.offset();
+        for (LogSegment segment : segments) {
+            if (segment.nextOffset() <= start || segment.maxTimestamp() < timestamp) {
+                continue;
+            }
+            TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp, start);
+            if (found != null && found.offset < end) {
+                return Optional.of(found);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The offset of the record with the largest timestamp (ListOffsets {@code MAX_TIMESTAMP}), if any record. */
+    public Optional<TimestampAndOffset> maxTimestampOffset() {
+        LogSegment best = null;
+        for (LogSegment segment : segments) {
+            if (segment.maxTimestamp() != RecordBatch.NO_TIMESTAMP
+                    && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
+                best = segment;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        long offset = best.offsetOfMaxTimestamp();
+        int epoch = epochs.epochForOffset(offset);
+        return Optional.of(
+                new TimestampAndOffset(best.maxTimestamp(), offset, epoch < 0 ? Optional.empty() : Optional.of(epoch)));
+    }
+
+    public OptionalInt latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /** OffsetForLeaderEpoch: the largest epoch <= {@code epoch} and its end offset; {@code (-1, -1)} if unknown. */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return epochs.endOffsetFor(epoch, logEnd.offset());
+    }
+
+    long[] epochPairs() {
+        return epochs.toPairs();
+    }
+
+    /**
+     * Removes every batch from the one containing {@code offset} on, with the epochs and producer state they created.
+     * Below the log start the whole log is dropped and restarted at {@code offset}.
+     */
+    public synchronized void truncateTo(long offset) {
+        if (offset >= logEnd.offset()) {
+            return;
+        }
+        synchronized (flushLock) {
+            try {
+                List<LogSegment> list = new ArrayList<>(segments);
+                if (offset <= list.get(0).baseOffset()) {
+                    for (LogSegment s : list) {
+                        s.delete();
+                    }
+                    list.clear();
+                    LogSegment.deleteIndexes(dir, offset);
+                    list.add(LogSegment.open(dir, offset, config, time.milliseconds(), true));
+                    logStartOffset = offset;
+                } else {
+                    while (list.get(list.size() - 1).baseOffset() >= offset) {
+                        list.remove(list.size() - 1).delete();
+                    }
+                    list.get(list.size() - 1).truncateTo(offset);
+                }
+                LogSegment active = list.get(list.size() - 1);
+                segments = List.copyOf(list);
+                long leo = active.nextOffset();
+                logEnd = new LogEnd(leo, active, active.sizeInBytes());
+                epochs.truncateFromEnd(leo);
+                producers.truncateFrom(leo);
+                highWatermark = Math.min(highWatermark, leo);
+                recoveryPoint = Math.min(recoveryPoint, leo);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
+            }
+        }
+    }
+
+    /** Fsyncs every segment holding data above the recovery point, then advances it to the log end read first. */
+    public void flush() {
+        synchronized (flushLock) {
+            LogEnd end = logEnd;
+            List<LogSegment> segs = segments;
+            long from = recoveryPoint;
+            if (end.offset() <= from) {
+                lastFlushMs = time.milliseconds();
+                return;
+            }
+            try {
+                for (int i = LogRecovery.floorIndex(segs, from); i < segs.size(); i++) {
+                    segs.get(i).flush();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+            }
+            recoveryPoint = end.offset();
+            lastFlushMs = time.milliseconds();
+        }
+    }
+
+    /** Flushes when {@code flush.ms} has passed since the last flush and there is unflushed data. */
+    void flushIfDue() {
+        long flushMs = config.flushMs();
+        if (logEnd.offset() > recoveryPoint && time.milliseconds() - lastFlushMs >= flushMs) {
+            flush();
+        }
+    }
+
+    /** Completes once an fsync covers {@code offset} (group commit, see {@link GroupCommitFlusher}). */
+    public CompletableFuture<Void> awaitDurable(long offset) {
+        return flusher.await(this, offset);
+    }
+
+    /**
+     * Deletes the oldest non-active segments that are fully below the high watermark and either older than
+     * {@code retention.ms} (by their largest record timestamp) or not needed to stay within {@code retention.bytes}.
+     * Advances the log start offset to the new first segment. Returns the number of segments deleted.
+     */
+    public synchronized int deleteOldSegments() {
+        LogConfig cfg = config;
+        if (!cfg.delete()) {
+            return 0;
+        }
+        List<LogSegment> list = new ArrayList<>(segments);
+        long now = time.milliseconds();
+        long excess = cfg.retentionBytes() < 0 ? 0 : sizeInBytes() - cfg.retentionBytes();
+        int deletable = 0;
+        while (deletable < list.size() - 1) {
+            LogSegment s = list.get(deletable);
+            if (s.nextOffset() > highWatermark) {
+                break;
+            }
+            long age = now - (s.maxTimestamp() == RecordBatch.NO_TIMESTAMP ? s.createdMs() : s.maxTimestamp());
+            boolean expired = cfg.retentionMs() >= 0 && age > cfg.retentionMs();
+            boolean oversize = excess >= s.sizeInBytes() && excess > 0;
+            if (!expired && !oversize) {
+                break;
+            }
+            excess -= s.sizeInBytes();
+            deletable++;
+        }
+        if (deletable == 0) {
+            return 0;
+        }
+        synchronized (flushLock) {
+            List<LogSegment> doomed = new ArrayList<>(list.subList(0, deletable));
+            segments = List.copyOf(list.subList(deletable, list.size()));
+            logStartOffset = Math.max(logStartOffset, segments.get(0).baseOffset());
+            epochs.truncateFromStart(logStartOffset);
+            for (LogSegment s : doomed) {
+                try {
+                    s.delete();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Deleting " + s + " failed", e);
+                }
+            }
+        }
+        return deletable;
+    }
+
+    public long sizeInBytes() {
+        long size = 0;
+        for (LogSegment s : segments) {
+            size += s.sizeInBytes();
+        }
+        return size;
+    }
+
+    public int numberOfSegments() {
+        return segments.size();
+    }
+
+    /** Stages this log's recovery point, high watermark, epochs and producer snapshot in {@code store}. */
+    synchronized void checkpoint(BrokerStateStore store) {
+        store.put(
+                topicPartition,
+                recoveryPoint,
+                highWatermark,
+                logStartOffset,
+                epochs.toPairs(),
+                producers.snapshot(),
+                logEnd.offset());
+    }
+
+    /** Flushes and closes every segment; the log is unusable afterwards. */
+    synchronized void close() throws IOException {
+        flush();
+        synchronized (flushLock) {
+            for (LogSegment s : segments) {
+                s.close();
+            }
+        }
+    }
+
+    /** Closes the segments and removes the partition directory. */
+    synchronized void deleteFiles() throws IOException {
+        synchronized (flushLock) {
+            for (LogSegment s : segments) {
+                s.delete();
+            }
+            try (Stream<Path> rest = Files.list(dir)) {
+                for (Path p : rest.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + topicPartition + ", " + logStartOffset + ".." + logEnd.offset() + ")";
+    }
+}
