@@ -377,6 +377,11 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** Adds a listener for changes made from now on; see {@link MetadataListener} for the threading contract. */
+    /** The ZooKeeper client, for cluster state kept beside the metadata (producer id blocks). */
+    public CuratorFramework curator() {
+        return client;
+    }
+
     public void addListener(MetadataListener listener) {
         watcher.addListener(listener);
     }

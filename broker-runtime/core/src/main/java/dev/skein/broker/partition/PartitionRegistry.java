@@ -71,10 +71,11 @@ public final class PartitionRegistry implements MetadataListener {
             }
             try {
                 PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
-                partitions.put(
-                        tp,
-                        new Partition(
-                                tp, topic.topicId(), partitionLog, config.brokerId(), state, this::highWatermarkAdvanced));
+                Partition partition = new Partition(
+                        tp, topic.topicId(), partitionLog, config.brokerId(), state, this::highWatermarkAdvanced);
+                // A sole in-sync leader's high watermark is its log end: the checkpoint may lag after a crash.
+                partition.updateState(state);
+                partitions.put(tp, partition);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the log of " + tp, e);
             }

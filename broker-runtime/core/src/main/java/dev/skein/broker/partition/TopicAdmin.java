@@ -5,6 +5,7 @@ import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.config.ConfigException;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
@@ -53,25 +54,48 @@ public final class TopicAdmin {
     /** Creates a topic; -1 partitions or replication factor mean the broker defaults. */
     public TopicDescription create(String name, int numPartitions, short replicationFactor, Map<String, String> configs) {
         validateConfigs(configs);
-        TopicDescription topic = metadata.createTopic(
-                name, effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor), configs);
+        TopicDescription topic = interruptible(() -> metadata.createTopic(
+                name, effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor), configs));
         partitions.apply(topic);
         return topic;
     }
 
     public void delete(String name) {
-        metadata.deleteTopic(name);
+        interruptible(() -> {
+            metadata.deleteTopic(name);
+            return null;
+        });
         partitions.remove(name);
     }
 
     public void createPartitions(String name, int totalCount) {
-        metadata.createPartitions(name, totalCount);
+        interruptible(() -> {
+            metadata.createPartitions(name, totalCount);
+            return null;
+        });
         metadata.topic(name).ifPresent(partitions::apply);
     }
 
     public void setConfigs(String name, Map<String, String> overrides) {
         validateConfigs(overrides);
-        metadata.setTopicConfig(name, overrides);
+        interruptible(() -> {
+            metadata.setTopicConfig(name, overrides);
+            return null;
+        });
         metadata.topic(name).ifPresent(partitions::apply);
+    }
+
+    private interface ZkWrite<T> {
+        T run() throws InterruptedException;
+    }
+
+    /** Runs a ZooKeeper write on a request thread; an interrupt (broker shutdown) fails the request. */
+    private static <T> T interruptible(ZkWrite<T> write) {
+        try {
+            return write.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("Interrupted while writing topic metadata (broker shutting down)", e);
+        }
     }
 }

@@ -92,6 +92,7 @@ class CrashRecoveryTest {
                     offsets.add(record.offset());
                 }
             }
+            assertThat(offsets).as("records read back").hasSize((int) end);
             assertThat(found).containsAll(ackedAtKill);
             assertThat(offsets).doesNotHaveDuplicates().isSorted();
             assertThat(Files.size(segment)).isLessThanOrEqualTo(sizeBeforeTear);

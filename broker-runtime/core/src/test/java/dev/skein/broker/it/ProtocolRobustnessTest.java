@@ -14,7 +14,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -111,7 +111,7 @@ class ProtocolRobustnessTest {
     void corruptBatchIsRefusedWithCorruptMessageAndNothingIsStored() throws Exception {
         harness.createTopic("crc", 1, Map.of());
         MemoryRecords records = MemoryRecords.withRecords(
-                CompressionType.NONE.defaultCompression(),
+                Compression.NONE,
                 new SimpleRecord("hello".getBytes(StandardCharsets.UTF_8)));
         ByteBuffer bytes = records.buffer();
         bytes.put(bytes.limit() - 1, (byte) (bytes.get(bytes.limit() - 1) ^ 0x5a));
