@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.zookeeper.server.NIOServerCnxnFactory;
 import org.apache.zookeeper.server.ServerCnxnFactory;
+import org.apache.zookeeper.server.SessionTracker;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.apache.zookeeper.server.persistence.FileTxnSnapLog;
 import org.slf4j.Logger;
@@ -117,15 +118,20 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             throws IOException {
         // The factory shuts the server down as well; the explicit call covers a server the factory never started
         // (ZooKeeperServer ignores a shutdown when it is not running).
+        SessionTracker sessionTracker = server == null ? null : server.getSessionTracker();
         connections.shutdown();
         if (server != null) {
             server.shutdown(true);
         }
         try {
             connections.join();
+            // ZooKeeper stops its session tracker thread but does not wait for it.
+            if (sessionTracker instanceof Thread thread) {
+                thread.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for ZooKeeper listener threads to stop");
+            throw new InterruptedIOException("interrupted while waiting for ZooKeeper server threads to stop");
         } finally {
             txnLog.close();
         }

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
@@ -53,14 +55,21 @@ public final class MetadataStore implements AutoCloseable {
     private static final long RETRY_SLEEP_MS = 100;
 
     private final CuratorFramework client;
+    private final ExecutorService notifications;
     private final MetadataCache cache;
     private final MetadataWatcher watcher;
     private final Time time;
     private final int sessionTimeoutMs;
 
     private MetadataStore(
-            CuratorFramework client, MetadataCache cache, MetadataWatcher watcher, Time time, int sessionTimeoutMs) {
+            CuratorFramework client,
+            ExecutorService notifications,
+            MetadataCache cache,
+            MetadataWatcher watcher,
+            Time time,
+            int sessionTimeoutMs) {
         this.client = client;
+        this.notifications = notifications;
         this.cache = cache;
         this.watcher = watcher;
         this.time = time;
@@ -80,7 +89,14 @@ public final class MetadataStore implements AutoCloseable {
      */
     public static MetadataStore connect(String connectString, int sessionTimeoutMs, Time time)
             throws IOException, InterruptedException {
+        // Curator does not wait for its notification thread on close; owning it lets close() do so.
+        ExecutorService notifications = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "skein-zookeeper-notifications");
+            thread.setDaemon(true);
+            return thread;
+        });
         CuratorFramework client = CuratorFrameworkFactory.builder()
+                .runSafeService(notifications)
                 .connectString(connectString)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(sessionTimeoutMs)
@@ -99,9 +115,10 @@ public final class MetadataStore implements AutoCloseable {
             }
             MetadataCache cache = new MetadataCache();
             MetadataWatcher watcher = MetadataWatcher.start(client, cache, sessionTimeoutMs);
-            return new MetadataStore(client, cache, watcher, time, sessionTimeoutMs);
+            return new MetadataStore(client, notifications, cache, watcher, time, sessionTimeoutMs);
         } catch (IOException | InterruptedException | RuntimeException e) {
             client.close();
+            stop(notifications);
             throw e;
         }
     }
@@ -395,6 +412,14 @@ public final class MetadataStore implements AutoCloseable {
             watcher.close();
         } finally {
             client.close();
+            stop(notifications);
+        }
+    }
+
+    private static void stop(ExecutorService executor) throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+            log.warn("ZooKeeper notification thread did not stop within 30 s");
         }
     }
 
