@@ -43,14 +43,16 @@ final class LogRecovery {
             List<LogSegment> segments,
             long recoveryPoint,
             boolean cleanShutdown,
-            LeaderEpochCache epochs)
+            LeaderEpochCache epochs,
+            LogConfig config)
             throws IOException {
+        int interval = config.indexIntervalBytes();
         int firstToScan = cleanShutdown ? segments.size() : floorIndex(segments, recoveryPoint);
         int rebuilt = 0;
         for (int i = 0; i < firstToScan; i++) {
             LogSegment segment = segments.get(i);
             if (segment.indexesMissing() || !indexesSane(segment)) {
-                long dropped = segment.recover(batch -> {});
+                long dropped = segment.recover(batch -> {}, interval);
                 rebuilt++;
                 if (dropped > 0) {
                     LOG.warn("{}: rebuilding the index of {} also dropped {} invalid bytes", tp, segment, dropped);
@@ -61,7 +63,8 @@ final class LogRecovery {
         }
         for (int i = firstToScan; i < segments.size(); i++) {
             LogSegment segment = segments.get(i);
-            long dropped = segment.recover(batch -> epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset()));
+            long dropped =
+                    segment.recover(batch -> epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset()), interval);
             rebuilt++;
             if (dropped > 0) {
                 return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);

@@ -131,7 +131,7 @@ public final class PartitionLog {
         LeaderEpochCache epochs = LeaderEpochCache.fromPairs(state.leaderEpochs());
         long recoveryPoint = state.recoveryPoint().orElse(logStart);
         LogRecovery.RecoveryResult result =
-                LogRecovery.recoverSegments(tp, segments, recoveryPoint, cleanShutdown, epochs);
+                LogRecovery.recoverSegments(tp, segments, recoveryPoint, cleanShutdown, epochs, config);
         long leo = result.logEndOffset();
         logStart = Math.min(logStart, leo);
         epochs.truncateFromEnd(leo);
@@ -239,7 +239,7 @@ public final class PartitionLog {
     private void write(MemoryRecords records, long firstOffset, long nextOffset, LogConfig cfg, long now) {
         try {
             LogSegment active = maybeRoll(records.sizeInBytes(), nextOffset - 1, cfg, now);
-            active.append(records);
+            active.append(records, cfg.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("Append to " + topicPartition + " at offset " + firstOffset + " failed", e);
