@@ -179,6 +179,34 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Appends batches fetched from the leader as they are: offsets, leader epochs and timestamps are kept. Each batch
+     * is validated like a produce batch and must start at or after the current log end, in increasing order.
+     */
+    public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        LogConfig cfg = config;
+        List<MutableRecordBatch> batches =
+                AppendValidator.validate(records, Integer.MAX_VALUE).batches();
+        long firstOffset = batches.get(0).baseOffset();
+        long next = logEnd.offset();
+        for (MutableRecordBatch batch : batches) {
+            if (batch.baseOffset() < next) {
+                throw new InvalidRecordException("Replicated batch at offset " + batch.baseOffset()
+                        + " is below the expected offset " + next + " of " + topicPartition);
+            }
+            next = batch.nextOffset();
+        }
+        write(records, firstOffset, next, cfg, time.milliseconds());
+        for (MutableRecordBatch batch : batches) {
+            epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+            if (batch.hasProducerId()) {
+                producers.onAppend(batch);
+            }
+        }
+        maybeFlushByCount(cfg);
+        return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    }
+
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
         long appendTime = cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
         return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset, true);
