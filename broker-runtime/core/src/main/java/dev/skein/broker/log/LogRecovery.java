@@ -108,6 +108,9 @@ final class LogRecovery {
             if (segment.indexesMissing() || !indexesSane(segment)) {
                 long dropped = segment.recover(batch -> {}, interval);
                 rebuilt++;
+                if (dropped == 0 && i < segments.size() - 1) {
+                    segment.onBecomeInactive();
+                }
                 if (dropped > 0) {
                     LOG.warn("{}: rebuilding the index of {} also dropped {} invalid bytes", tp, segment, dropped);
                     return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
@@ -122,6 +125,9 @@ final class LogRecovery {
             rebuilt++;
             if (dropped > 0) {
                 return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
+            }
+            if (i < segments.size() - 1) {
+                segment.onBecomeInactive();
             }
         }
         long leo = segments.get(segments.size() - 1).nextOffset();

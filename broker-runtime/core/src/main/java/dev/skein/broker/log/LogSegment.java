@@ -306,14 +306,15 @@ final class LogSegment implements AutoCloseable {
 
     /** Removes every batch from the one containing {@code offset} on. Returns the bytes removed. */
     int truncateTo(long offset) throws IOException {
+        // Whatever is truncated, this segment becomes the active one again and must take appends.
+        offsetIndex.makeWritable();
+        timeIndex.makeWritable();
         LogOffsetPosition pos = translateOffset(offset, 0);
         if (pos == null) {
             return 0;
         }
         offsetIndex.truncateToOffset(pos.offset);
         timeIndex.truncateToOffset(pos.offset);
-        offsetIndex.makeWritable();
-        timeIndex.makeWritable();
         int removed = log.truncateTo(pos.position);
         bytesSinceLastIndexEntry = 0;
         nextOffset = baseOffset;

@@ -254,6 +254,9 @@ public final class PartitionLog {
      * Batches from the one containing {@code fetchOffset}: whole batches only, at most {@code maxBytes} in total
      * (but the whole first batch when {@code minOneMessage}), none whose base offset is >= {@code maxOffsetExclusive}.
      *
+     * <p>Returns a slice of one segment (the caller reads on from the next offset); the slice stays valid until
+     * retention or truncation deletes that segment.
+     *
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
     public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
