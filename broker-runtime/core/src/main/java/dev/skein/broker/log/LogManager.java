@@ -79,11 +79,7 @@ public final class LogManager implements Closeable {
                 logs.put(tp, PartitionLog.open(dataDir, tp, LogConfig.defaults(), time, store, flusher, clean));
             }
             store.markCleanShutdown(false);
-            LOG.info(
-                    "Opened {} partition logs in {} after {} shutdown",
-                    logs.size(),
-                    dataDir,
-                    clean ? "a clean" : "an unclean");
+            LOG.info("Opened {} partition logs in {}; previous shutdown marked clean: {}", logs.size(), dataDir, clean);
             LogManager manager = new LogManager(dataDir, time, store, flusher, clean, logs);
             manager.schedule(scheduler, retentionCheckIntervalMs, flushCheckIntervalMs, stateCommitIntervalMs);
             return manager;

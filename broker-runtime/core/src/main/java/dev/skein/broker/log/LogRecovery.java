@@ -3,9 +3,12 @@ package dev.skein.broker.log;
 import dev.skein.broker.txn.CorruptSnapshotException;
 import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -29,9 +32,60 @@ final class LogRecovery {
 
     private LogRecovery() {}
 
-    /** What recovery did to one partition; all zero after a clean shutdown with intact indexes. */
-    public record RecoveryResult(
-            boolean cleanShutdown, long bytesTruncated, int segmentsDeleted, int indexesRebuilt, long logEndOffset) {}
+    /** A partition's state once its directory is recovered: what {@link PartitionLog} starts from. */
+    record LoadedLog(
+            List<LogSegment> segments,
+            LeaderEpochCache epochs,
+            ProducerStateManager producers,
+            RecoveryResult result,
+            long logStartOffset,
+            long highWatermark,
+            long recoveryPoint) {}
+
+    /** Opens every segment in {@code dir} (created if absent), recovers them and rebuilds the derived state. */
+    static LoadedLog load(
+            Path dir,
+            TopicPartition tp,
+            LogConfig config,
+            Time time,
+            BrokerStateStore.PartitionState state,
+            boolean cleanShutdown)
+            throws IOException {
+        Files.createDirectories(dir);
+        long now = time.milliseconds();
+        List<Long> bases = segmentBaseOffsets(dir);
+        List<LogSegment> segments = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) {
+            segments.add(LogSegment.open(dir, bases.get(i), config, now, i == bases.size() - 1));
+        }
+        if (segments.isEmpty()) {
+            segments.add(LogSegment.open(dir, state.logStartOffset().orElse(0L), config, now, true));
+        }
+        long logStart =
+                Math.max(state.logStartOffset().orElse(0L), segments.get(0).baseOffset());
+        LeaderEpochCache epochs = LeaderEpochCache.fromPairs(state.leaderEpochs());
+        long recoveryPoint = state.recoveryPoint().orElse(logStart);
+        RecoveryResult result = recoverSegments(tp, segments, recoveryPoint, cleanShutdown, epochs, config);
+        long leo = result.logEndOffset();
+        logStart = Math.min(logStart, leo);
+        epochs.truncateFromEnd(leo);
+        epochs.truncateFromStart(logStart);
+        ProducerStateManager producers = recoverProducerState(
+                tp, time, segments, logStart, leo, state.producerSnapshot(), state.producerSnapshotOffset());
+        long hw = Math.max(logStart, Math.min(state.highWatermark().orElse(0L), leo));
+        long durable = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
+        return new LoadedLog(segments, epochs, producers, result, logStart, hw, durable);
+    }
+
+    private static List<Long> segmentBaseOffsets(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
+        }
+    }
 
     /**
      * Recovers {@code segments} (sorted, non-empty; modified in place) and returns what was done.
@@ -43,15 +97,20 @@ final class LogRecovery {
             List<LogSegment> segments,
             long recoveryPoint,
             boolean cleanShutdown,
-            LeaderEpochCache epochs)
+            LeaderEpochCache epochs,
+            LogConfig config)
             throws IOException {
+        int interval = config.indexIntervalBytes();
         int firstToScan = cleanShutdown ? segments.size() : floorIndex(segments, recoveryPoint);
         int rebuilt = 0;
         for (int i = 0; i < firstToScan; i++) {
             LogSegment segment = segments.get(i);
             if (segment.indexesMissing() || !indexesSane(segment)) {
-                long dropped = segment.recover(batch -> {});
+                long dropped = segment.recover(batch -> {}, interval);
                 rebuilt++;
+                if (dropped == 0 && i < segments.size() - 1) {
+                    segment.onBecomeInactive();
+                }
                 if (dropped > 0) {
                     LOG.warn("{}: rebuilding the index of {} also dropped {} invalid bytes", tp, segment, dropped);
                     return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
@@ -61,10 +120,14 @@ final class LogRecovery {
         }
         for (int i = firstToScan; i < segments.size(); i++) {
             LogSegment segment = segments.get(i);
-            long dropped = segment.recover(batch -> epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset()));
+            long dropped =
+                    segment.recover(batch -> epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset()), interval);
             rebuilt++;
             if (dropped > 0) {
                 return finishTruncation(tp, segments, i, dropped, rebuilt, cleanShutdown);
+            }
+            if (i < segments.size() - 1) {
+                segment.onBecomeInactive();
             }
         }
         long leo = segments.get(segments.size() - 1).nextOffset();

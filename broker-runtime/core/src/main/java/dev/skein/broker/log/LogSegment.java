@@ -28,7 +28,6 @@ final class LogSegment implements AutoCloseable {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
-    private final int indexIntervalBytes;
     private final long createdMs;
     private final boolean indexesMissing;
     private int bytesSinceLastIndexEntry;
@@ -42,7 +41,6 @@ final class LogSegment implements AutoCloseable {
             FileRecords log,
             OffsetIndex offsetIndex,
             TimeIndex timeIndex,
-            int indexIntervalBytes,
             long createdMs,
             boolean indexesMissing) {
         this.dir = dir;
@@ -50,7 +48,6 @@ final class LogSegment implements AutoCloseable {
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
-        this.indexIntervalBytes = indexIntervalBytes;
         this.createdMs = createdMs;
         this.indexesMissing = indexesMissing;
         this.nextOffset = baseOffset;
@@ -85,8 +82,7 @@ final class LogSegment implements AutoCloseable {
                 OffsetIndex.open(offsetIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes(), active);
         TimeIndex times =
                 TimeIndex.open(timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes(), active);
-        LogSegment segment = new LogSegment(
-                dir, baseOffset, records, offsets, times, config.indexIntervalBytes(), nowMs, indexesMissing);
+        LogSegment segment = new LogSegment(dir, baseOffset, records, offsets, times, nowMs, indexesMissing);
         segment.loadTailState();
         return segment;
     }
@@ -159,21 +155,21 @@ final class LogSegment implements AutoCloseable {
     }
 
     /**
-     * Appends batches whose offsets are final, as one write, and indexes them. Returns the byte position at which
-     * they start.
+     * Appends batches whose offsets are final, as one write, and indexes them every {@code indexIntervalBytes}.
+     * Returns the byte position at which they start.
      */
-    int append(MemoryRecords records) throws IOException {
+    int append(MemoryRecords records, int indexIntervalBytes) throws IOException {
         int position = log.sizeInBytes();
         int batchPosition = position;
         for (RecordBatch batch : records.batches()) {
-            indexBatch(batch, batchPosition);
+            indexBatch(batch, batchPosition, indexIntervalBytes);
             batchPosition += batch.sizeInBytes();
         }
         log.append(records);
         return position;
     }
 
-    private void indexBatch(RecordBatch batch, int position) {
+    private void indexBatch(RecordBatch batch, int position, int indexIntervalBytes) {
         if (batch.maxTimestamp() > maxTimestampSoFar) {
             maxTimestampSoFar = batch.maxTimestamp();
             offsetOfMaxTimestampSoFar = batch.lastOffset();
@@ -260,7 +256,7 @@ final class LogSegment implements AutoCloseable {
      * Rebuilds both indexes by scanning every batch, truncating the log at the first one that is invalid (bad CRC,
      * impossible length, offsets going backwards, torn write). Returns the number of bytes dropped.
      */
-    int recover(BatchVisitor visitor) throws IOException {
+    int recover(BatchVisitor visitor, int indexIntervalBytes) throws IOException {
         offsetIndex.reset();
         timeIndex.reset();
         offsetIndex.makeWritable();
@@ -279,7 +275,7 @@ final class LogSegment implements AutoCloseable {
                 if (batch.lastOffset() < batch.baseOffset() || !canHoldOffset(batch.lastOffset())) {
                     break;
                 }
-                indexBatch(batch, validBytes);
+                indexBatch(batch, validBytes, indexIntervalBytes);
                 visitor.visit(batch);
                 validBytes += batch.sizeInBytes();
             }
@@ -310,14 +306,15 @@ final class LogSegment implements AutoCloseable {
 
     /** Removes every batch from the one containing {@code offset} on. Returns the bytes removed. */
     int truncateTo(long offset) throws IOException {
+        // Whatever is truncated, this segment becomes the active one again and must take appends.
+        offsetIndex.makeWritable();
+        timeIndex.makeWritable();
         LogOffsetPosition pos = translateOffset(offset, 0);
         if (pos == null) {
             return 0;
         }
         offsetIndex.truncateToOffset(pos.offset);
         timeIndex.truncateToOffset(pos.offset);
-        offsetIndex.makeWritable();
-        timeIndex.makeWritable();
         int removed = log.truncateTo(pos.position);
         bytesSinceLastIndexEntry = 0;
         nextOffset = baseOffset;

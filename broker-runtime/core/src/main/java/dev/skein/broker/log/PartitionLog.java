@@ -45,7 +45,7 @@ public final class PartitionLog {
     private final GroupCommitFlusher flusher;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
-    private final LogRecovery.RecoveryResult recoveryResult;
+    private final RecoveryResult recoveryResult;
     private final Object flushLock = new Object();
     private volatile LogConfig config;
     private volatile List<LogSegment> segments;
@@ -71,25 +71,19 @@ public final class PartitionLog {
             Time time,
             GroupCommitFlusher flusher,
             LogConfig config,
-            List<LogSegment> segments,
-            LeaderEpochCache epochs,
-            ProducerStateManager producers,
-            LogRecovery.RecoveryResult recoveryResult,
-            long logStartOffset,
-            long highWatermark,
-            long recoveryPoint) {
+            LogRecovery.LoadedLog loaded) {
         this.topicPartition = topicPartition;
         this.dir = dir;
         this.time = time;
         this.flusher = flusher;
         this.config = config;
-        this.segments = List.copyOf(segments);
-        this.epochs = epochs;
-        this.producers = producers;
-        this.recoveryResult = recoveryResult;
-        this.logStartOffset = logStartOffset;
-        this.highWatermark = highWatermark;
-        this.recoveryPoint = recoveryPoint;
+        this.segments = List.copyOf(loaded.segments());
+        this.epochs = loaded.epochs();
+        this.producers = loaded.producers();
+        this.recoveryResult = loaded.result();
+        this.logStartOffset = loaded.logStartOffset();
+        this.highWatermark = loaded.highWatermark();
+        this.recoveryPoint = loaded.recoveryPoint();
         this.lastFlushMs = time.milliseconds();
         LogSegment active = segments.get(segments.size() - 1);
         this.logEnd = new LogEnd(active.nextOffset(), active, active.sizeInBytes());
@@ -114,54 +108,8 @@ public final class PartitionLog {
             boolean cleanShutdown)
             throws IOException {
         Path dir = dataDir.resolve(dirName(tp));
-        Files.createDirectories(dir);
-        long now = time.milliseconds();
-        List<Long> bases = segmentBaseOffsets(dir);
-        List<LogSegment> segments = new ArrayList<>();
-        for (int i = 0; i < bases.size(); i++) {
-            segments.add(LogSegment.open(dir, bases.get(i), config, now, i == bases.size() - 1));
-        }
-        BrokerStateStore.PartitionState state = store.load(tp);
-        if (segments.isEmpty()) {
-            long start = state.logStartOffset().orElse(0L);
-            segments.add(LogSegment.open(dir, start, config, now, true));
-        }
-        long logStart =
-                Math.max(state.logStartOffset().orElse(0L), segments.get(0).baseOffset());
-        LeaderEpochCache epochs = LeaderEpochCache.fromPairs(state.leaderEpochs());
-        long recoveryPoint = state.recoveryPoint().orElse(logStart);
-        LogRecovery.RecoveryResult result =
-                LogRecovery.recoverSegments(tp, segments, recoveryPoint, cleanShutdown, epochs);
-        long leo = result.logEndOffset();
-        logStart = Math.min(logStart, leo);
-        epochs.truncateFromEnd(leo);
-        epochs.truncateFromStart(logStart);
-        ProducerStateManager producers = LogRecovery.recoverProducerState(
-                tp, time, segments, logStart, leo, state.producerSnapshot(), state.producerSnapshotOffset());
-        long hw = Math.max(logStart, Math.min(state.highWatermark().orElse(0L), leo));
-        return new PartitionLog(
-                tp,
-                dir,
-                time,
-                flusher,
-                config,
-                segments,
-                epochs,
-                producers,
-                result,
-                logStart,
-                hw,
-                cleanShutdown ? leo : Math.min(recoveryPoint, leo));
-    }
-
-    private static List<Long> segmentBaseOffsets(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("\\d{20}\\.log"))
-                    .map(n -> Long.parseLong(n.substring(0, 20)))
-                    .sorted()
-                    .toList();
-        }
+        LogRecovery.LoadedLog loaded = LogRecovery.load(dir, tp, config, time, store.load(tp), cleanShutdown);
+        return new PartitionLog(tp, dir, time, flusher, config, loaded);
     }
 
     public TopicPartition topicPartition() {
@@ -177,7 +125,7 @@ public final class PartitionLog {
     }
 
     /** What opening this log had to repair. */
-    public LogRecovery.RecoveryResult recoveryResult() {
+    public RecoveryResult recoveryResult() {
         return recoveryResult;
     }
 
@@ -231,6 +179,34 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Appends batches fetched from the leader as they are: offsets, leader epochs and timestamps are kept. Each batch
+     * is validated like a produce batch and must start at or after the current log end, in increasing order.
+     */
+    public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        LogConfig cfg = config;
+        List<MutableRecordBatch> batches =
+                AppendValidator.validate(records, Integer.MAX_VALUE).batches();
+        long firstOffset = batches.get(0).baseOffset();
+        long next = logEnd.offset();
+        for (MutableRecordBatch batch : batches) {
+            if (batch.baseOffset() < next) {
+                throw new InvalidRecordException("Replicated batch at offset " + batch.baseOffset()
+                        + " is below the expected offset " + next + " of " + topicPartition);
+            }
+            next = batch.nextOffset();
+        }
+        write(records, firstOffset, next, cfg, time.milliseconds());
+        for (MutableRecordBatch batch : batches) {
+            epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+            if (batch.hasProducerId()) {
+                producers.onAppend(batch);
+            }
+        }
+        maybeFlushByCount(cfg);
+        return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    }
+
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
         long appendTime = cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
         return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset, true);
@@ -239,7 +215,7 @@ public final class PartitionLog {
     private void write(MemoryRecords records, long firstOffset, long nextOffset, LogConfig cfg, long now) {
         try {
             LogSegment active = maybeRoll(records.sizeInBytes(), nextOffset - 1, cfg, now);
-            active.append(records);
+            active.append(records, cfg.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("Append to " + topicPartition + " at offset " + firstOffset + " failed", e);
@@ -277,6 +253,9 @@ public final class PartitionLog {
     /**
      * Batches from the one containing {@code fetchOffset}: whole batches only, at most {@code maxBytes} in total
      * (but the whole first batch when {@code minOneMessage}), none whose base offset is >= {@code maxOffsetExclusive}.
+     *
+     * <p>Returns a slice of one segment (the caller reads on from the next offset); the slice stays valid until
+     * retention or truncation deletes that segment.
      *
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
@@ -465,27 +444,8 @@ public final class PartitionLog {
      */
     public synchronized int deleteOldSegments() {
         LogConfig cfg = config;
-        if (!cfg.delete()) {
-            return 0;
-        }
-        List<LogSegment> list = new ArrayList<>(segments);
-        long now = time.milliseconds();
-        long excess = cfg.retentionBytes() < 0 ? 0 : sizeInBytes() - cfg.retentionBytes();
-        int deletable = 0;
-        while (deletable < list.size() - 1) {
-            LogSegment s = list.get(deletable);
-            if (s.nextOffset() > highWatermark) {
-                break;
-            }
-            long age = now - (s.maxTimestamp() == RecordBatch.NO_TIMESTAMP ? s.createdMs() : s.maxTimestamp());
-            boolean expired = cfg.retentionMs() >= 0 && age > cfg.retentionMs();
-            boolean oversize = excess >= s.sizeInBytes() && excess > 0;
-            if (!expired && !oversize) {
-                break;
-            }
-            excess -= s.sizeInBytes();
-            deletable++;
-        }
+        List<LogSegment> list = segments;
+        int deletable = RetentionPolicy.deletableSegments(list, cfg, time.milliseconds(), highWatermark);
         if (deletable == 0) {
             return 0;
         }

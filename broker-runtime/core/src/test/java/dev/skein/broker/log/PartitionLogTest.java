@@ -365,4 +365,37 @@ class PartitionLogTest {
         assertThat(offsetsAndValues(log.read(0, 10_000, Long.MAX_VALUE, true).records()))
                 .containsExactly("0:a", "1:b", "2:c", "3:g");
     }
+
+    @Test
+    void followerAppendKeepsLeaderOffsetsAndEpochs() throws IOException {
+        PartitionLog leader = log(LogConfig.defaults());
+        leader.append(batch(1000, "a", "b"), 3);
+        leader.append(batch(1001, "c"), 4);
+        MemoryRecords fetched = LogFixture.copy(MemoryRecords.readableRecords(ByteBuffer.wrap(
+                toBytes(leader.read(0, 10_000, Long.MAX_VALUE, true).records()))));
+        PartitionLog follower = fx.manager.getOrCreate(new TopicPartition("orders", 1), LogConfig.defaults());
+
+        PartitionLog.AppendResult result = follower.appendAsFollower(fetched);
+
+        assertThat(result.firstOffset()).isZero();
+        assertThat(result.lastOffset()).isEqualTo(2L);
+        assertThat(follower.endOffsetForEpoch(3)).isEqualTo(new PartitionLog.EpochEndOffset(3, 2L));
+        assertThat(follower.latestEpoch()).hasValue(4);
+        assertThat(offsetsAndValues(
+                        follower.read(0, 10_000, Long.MAX_VALUE, true).records()))
+                .containsExactly("0:a", "1:b", "2:c");
+        assertThatThrownBy(() -> follower.appendAsFollower(LogFixture.copy(fetched)))
+                .isInstanceOf(InvalidRecordException.class);
+    }
+
+    @Test
+    void updatedConfigAppliesToExistingLogs() throws IOException {
+        PartitionLog log = log(LogConfig.defaults());
+        log.append(batch(1000, "a"), 0);
+
+        fx.manager.updateConfig("orders", config(LogConfig.MAX_MESSAGE_BYTES, "10"));
+
+        assertThat(log.config().maxMessageBytes()).isEqualTo(10);
+        assertThatThrownBy(() -> log.append(batch(1000, "bb"), 0)).isInstanceOf(RecordTooLargeException.class);
+    }
 }
