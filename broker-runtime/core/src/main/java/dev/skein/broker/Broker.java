@@ -145,8 +145,7 @@ public final class Broker implements AutoCloseable {
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
         BrokerConfig.Listener advertised = config.advertisedListener();
         if (advertised != null) {
-            return new BrokerRegistration(
-                    config.brokerId(), advertised.host(), advertised.port(), rack(config));
+            return new BrokerRegistration(config.brokerId(), advertised.host(), advertised.port(), rack(config));
         }
         String host = config.listener().host();
         boolean wildcard = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");

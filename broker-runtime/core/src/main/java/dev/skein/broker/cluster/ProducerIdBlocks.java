@@ -84,10 +84,14 @@ public final class ProducerIdBlocks {
 
     private byte[] encode(long start) throws Exception {
         Map<String, Object> block = Map.of(
-                "version", 1,
-                "broker", brokerId,
-                "block_start", Long.toString(start),
-                "block_end", Long.toString(start + BLOCK_SIZE - 1));
+                "version",
+                1,
+                "broker",
+                brokerId,
+                "block_start",
+                Long.toString(start),
+                "block_end",
+                Long.toString(start + BLOCK_SIZE - 1));
         return json.writeValueAsString(block).getBytes(StandardCharsets.UTF_8);
     }
 }

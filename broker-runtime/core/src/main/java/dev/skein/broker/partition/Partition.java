@@ -77,8 +77,8 @@ public final class Partition {
     public AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
         PartitionState current = state;
         if (current.leader() != localBrokerId) {
-            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of "
-                    + topicPartition + " (leader is " + current.leader() + ")");
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + topicPartition
+                    + " (leader is " + current.leader() + ")");
         }
         int minIsr = log.config().minInSyncReplicas();
         if (requiredAcks == -1 && current.isr().size() < minIsr) {
@@ -92,8 +92,7 @@ public final class Partition {
 
     private void advanceHighWatermark() {
         PartitionState current = state;
-        boolean soleInSyncReplica =
-                current.isr().size() == 1 && current.isr().get(0) == localBrokerId;
+        boolean soleInSyncReplica = current.isr().size() == 1 && current.isr().get(0) == localBrokerId;
         if (current.leader() == localBrokerId && soleInSyncReplica) {
             long leo = log.logEndOffset();
             if (leo > log.highWatermark()) {

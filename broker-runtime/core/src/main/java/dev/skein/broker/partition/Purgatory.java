@@ -50,10 +50,7 @@ public final class Purgatory {
 
     /** Number of parked operations (for metrics and tests). */
     public int size() {
-        return (int) watchers.values().stream()
-                .flatMap(Set::stream)
-                .distinct()
-                .count();
+        return (int) watchers.values().stream().flatMap(Set::stream).distinct().count();
     }
 
     private void complete(DelayedOperation operation) {

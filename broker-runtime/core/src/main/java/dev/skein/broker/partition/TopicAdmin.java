@@ -52,7 +52,8 @@ public final class TopicAdmin {
     }
 
     /** Creates a topic; -1 partitions or replication factor mean the broker defaults. */
-    public TopicDescription create(String name, int numPartitions, short replicationFactor, Map<String, String> configs) {
+    public TopicDescription create(
+            String name, int numPartitions, short replicationFactor, Map<String, String> configs) {
         validateConfigs(configs);
         TopicDescription topic = interruptible(() -> metadata.createTopic(
                 name, effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor), configs));

@@ -42,7 +42,8 @@ final class ConfigDescriber {
                 synonyms.add(new Synonym(key.name(), overrides.get(key.name()), ConfigSource.TOPIC_CONFIG));
             }
             if (brokerKey != null && broker.isExplicit(brokerKey)) {
-                synonyms.add(new Synonym(brokerKey, broker.logDefaults().get(key.name()), ConfigSource.STATIC_BROKER_CONFIG));
+                synonyms.add(new Synonym(
+                        brokerKey, broker.logDefaults().get(key.name()), ConfigSource.STATIC_BROKER_CONFIG));
             }
             synonyms.add(new Synonym(
                     brokerKey == null ? key.name() : brokerKey,

@@ -64,7 +64,8 @@ final class CreateTopicsApi implements ApiHandler {
             throw new InvalidPartitionsException("Number of partitions must be at least 1 (or -1 for the default)");
         }
         if (topic.replicationFactor() == 0 || topic.replicationFactor() < -1) {
-            throw new InvalidReplicationFactorException("Replication factor must be at least 1 (or -1 for the default)");
+            throw new InvalidReplicationFactorException(
+                    "Replication factor must be at least 1 (or -1 for the default)");
         }
         Map<String, String> overrides = new LinkedHashMap<>();
         for (CreatableTopicConfig config : topic.configs()) {
@@ -83,7 +84,8 @@ final class CreateTopicsApi implements ApiHandler {
                 topics.create(topic.name(), topic.numPartitions(), topic.replicationFactor(), overrides);
         result.setTopicId(created.topicId())
                 .setNumPartitions(created.partitions().size())
-                .setReplicationFactor((short) created.partitions().get(0).replicas().size());
+                .setReplicationFactor(
+                        (short) created.partitions().get(0).replicas().size());
         for (ConfigDescriber.Entry entry : configs.topic(overrides)) {
             result.configs()
                     .add(new CreateTopicsResponseData.CreatableTopicConfigs()

@@ -43,7 +43,8 @@ final class DescribeConfigsApi implements ApiHandler {
             Optional<List<ConfigDescriber.Entry>> entries = entries(type, resource.resourceName(), result);
             entries.ifPresent(list -> {
                 for (ConfigDescriber.Entry entry : list) {
-                    if (resource.configurationKeys() == null || resource.configurationKeys().contains(entry.name())) {
+                    if (resource.configurationKeys() == null
+                            || resource.configurationKeys().contains(entry.name())) {
                         result.configs().add(render(entry, synonyms, docs));
                     }
                 }
@@ -67,8 +68,8 @@ final class DescribeConfigsApi implements ApiHandler {
         if (type == ConfigResource.Type.BROKER) {
             if (!name.isEmpty() && !name.equals(Integer.toString(brokerId))) {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Broker " + name + " must be described by that broker (this is " + brokerId
-                                + ")");
+                        .setErrorMessage(
+                                "Broker " + name + " must be described by that broker (this is " + brokerId + ")");
                 return Optional.empty();
             }
             return Optional.of(describer.broker());

@@ -83,8 +83,7 @@ final class FetchApi implements ApiHandler {
     }
 
     private static FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
-        return FetchResponse.of(
-                Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
+        return FetchResponse.of(Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
     }
 
     private boolean isSatisfied(

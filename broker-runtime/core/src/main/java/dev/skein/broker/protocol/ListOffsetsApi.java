@@ -49,14 +49,15 @@ final class ListOffsetsApi implements ApiHandler {
                 .setPartitionIndex(request.partitionIndex())
                 .setTimestamp(ListOffsetsResponse.UNKNOWN_TIMESTAMP)
                 .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET);
-        LeaderLookup.Result leader = leaders.leader(
-                new TopicPartition(topic, request.partitionIndex()), request.currentLeaderEpoch());
+        LeaderLookup.Result leader =
+                leaders.leader(new TopicPartition(topic, request.partitionIndex()), request.currentLeaderEpoch());
         if (!leader.ok()) {
             return out.setErrorCode(leader.error().code());
         }
         PartitionLog log = leader.partition().log();
         long timestamp = request.timestamp();
-        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
+                || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             return withEpoch(out.setOffset(log.logStartOffset()), log);
         }
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {

@@ -90,11 +90,9 @@ final class MetadataApi implements ApiHandler {
     private MetadataResponseTopic lookup(MetadataRequestTopic wanted, boolean allowCreate, Set<Integer> live) {
         if (wanted.name() == null) {
             Uuid id = wanted.topicId();
-            return metadata.topic(id)
-                    .map(t -> describe(t, live))
-                    .orElseGet(() -> new MetadataResponseTopic()
-                            .setTopicId(id)
-                            .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+            return metadata.topic(id).map(t -> describe(t, live)).orElseGet(() -> new MetadataResponseTopic()
+                    .setTopicId(id)
+                    .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
         }
         String name = wanted.name();
         Optional<TopicDescription> topic = metadata.topic(name);

@@ -50,6 +50,8 @@ final class OffsetForLeaderEpochApi implements ApiHandler {
             return out.setErrorCode(leader.error().code());
         }
         EpochEndOffset found = leader.partition().log().endOffsetForEpoch(request.leaderEpoch());
-        return out.setErrorCode(Errors.NONE.code()).setLeaderEpoch(found.epoch()).setEndOffset(found.endOffset());
+        return out.setErrorCode(Errors.NONE.code())
+                .setLeaderEpoch(found.epoch())
+                .setEndOffset(found.endOffset());
     }
 }

@@ -52,9 +52,8 @@ final class ProduceApi implements ApiHandler {
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<Void>> durable = new ArrayList<>();
         for (TopicProduceData topicData : produce.data().topicData()) {
-            Optional<TopicDescription> topic = byTopicId
-                    ? metadata.topic(topicData.topicId())
-                    : metadata.topic(topicData.name());
+            Optional<TopicDescription> topic =
+                    byTopicId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
             TopicProduceResponse topicResponse =
                     new TopicProduceResponse().setName(topicData.name()).setTopicId(topicData.topicId());
             for (PartitionProduceData partitionData : topicData.partitionData()) {
@@ -109,5 +108,4 @@ final class ProduceApi implements ApiHandler {
     private static void setError(PartitionProduceResponse response, ApiException e) {
         response.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
     }
-
 }

@@ -43,8 +43,8 @@ public final class RequestDispatcher implements RequestHandler {
         short version = header.apiVersion();
         if (key == ApiKeys.API_VERSIONS && !key.isVersionSupported(version)) {
             // KIP-511: answer a too-new ApiVersions in the v0 format so the client can retry with a known version.
-            channel.send(apis.apiVersionsResponse(Errors.UNSUPPORTED_VERSION)
-                    .toSend(header.toResponseHeader(), (short) 0));
+            channel.send(
+                    apis.apiVersionsResponse(Errors.UNSUPPORTED_VERSION).toSend(header.toResponseHeader(), (short) 0));
             return;
         }
         if (!apis.supports(key, version)) {
@@ -53,8 +53,7 @@ public final class RequestDispatcher implements RequestHandler {
         }
         AbstractRequest request;
         try {
-            request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(frame))
-                    .request;
+            request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(frame)).request;
         } catch (RuntimeException e) {
             channel.close("malformed " + key + " v" + version + " request: " + e.getMessage());
             return;
@@ -75,9 +74,8 @@ public final class RequestDispatcher implements RequestHandler {
         response.whenComplete((r, error) -> {
             AbstractResponse toSend = r;
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
                 toSend = request.getErrorResponse(cause);
             }

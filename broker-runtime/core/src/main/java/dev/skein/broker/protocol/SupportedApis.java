@@ -44,9 +44,6 @@ final class SupportedApis {
 
     private static ApiVersion advertised(ApiKeys key) {
         short min = key == ApiKeys.PRODUCE ? 0 : key.oldestVersion();
-        return new ApiVersion()
-                .setApiKey(key.id)
-                .setMinVersion(min)
-                .setMaxVersion(key.latestVersion());
+        return new ApiVersion().setApiKey(key.id).setMinVersion(min).setMaxVersion(key.latestVersion());
     }
 }

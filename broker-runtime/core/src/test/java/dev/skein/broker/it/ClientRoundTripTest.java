@@ -52,9 +52,12 @@ class ClientRoundTripTest {
         String topic = "round-trip-" + codec;
         harness.createTopic(topic, 1, Map.of());
         KafkaProducer<byte[], byte[]> producer = harness.producer(Map.of(
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                codec,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                64 * 1024));
         for (int i = 0; i < RECORDS; i++) {
             producer.send(new ProducerRecord<>(topic, key(i), value(i)));
         }
@@ -88,7 +91,8 @@ class ClientRoundTripTest {
         int total = 0;
         for (int p = 0; p < partitions; p++) {
             for (ConsumerRecord<byte[], byte[]> record : consumeAvailable(new TopicPartition(topic, p))) {
-                assertThat(Utils.toPositive(Utils.murmur2(record.key())) % partitions).isEqualTo(p);
+                assertThat(Utils.toPositive(Utils.murmur2(record.key())) % partitions)
+                        .isEqualTo(p);
                 total++;
             }
         }
@@ -117,8 +121,9 @@ class ClientRoundTripTest {
         }
         assertThat(consumeAll(new TopicPartition(topic, 0), 1000))
                 .extracting(ConsumerRecord::value)
-                .containsExactlyElementsOf(
-                        java.util.stream.IntStream.range(0, 1000).mapToObj(ClientRoundTripTest::value).toList());
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 1000)
+                        .mapToObj(ClientRoundTripTest::value)
+                        .toList());
     }
 
     @Test
@@ -161,7 +166,8 @@ class ClientRoundTripTest {
         var found = consumer.offsetsForTimes(Map.of(tp, base + 41_500L)).get(tp);
         assertThat(found.offset()).isEqualTo(42);
         assertThat(found.timestamp()).isEqualTo(base + 42_000L);
-        assertThat(consumer.offsetsForTimes(Map.of(tp, base + 1_000_000L)).get(tp)).isNull();
+        assertThat(consumer.offsetsForTimes(Map.of(tp, base + 1_000_000L)).get(tp))
+                .isNull();
         assertThat(consumer.beginningOffsets(List.of(tp)).get(tp)).isZero();
         assertThat(consumer.endOffsets(List.of(tp)).get(tp)).isEqualTo(100);
     }

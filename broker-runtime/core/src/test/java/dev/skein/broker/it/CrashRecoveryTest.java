@@ -47,12 +47,18 @@ class CrashRecoveryTest {
             int port = awaitReady(process);
             String bootstrap = "127.0.0.1:" + port;
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class,
-                    ProducerConfig.LINGER_MS_CONFIG, 2,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000,
-                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4000))) {
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrap,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                    org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    2,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                    5000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    4000))) {
                 int i = 0;
                 while (acknowledged.size() < 5000 && i < 1_000_000) {
                     int n = i++;
@@ -76,8 +82,13 @@ class CrashRecoveryTest {
         long sizeBeforeTear = Files.size(segment);
         tearTail(segment);
 
-        try (BrokerHarness harness = BrokerHarness.start(dataDir, Map.of(
-                "skein.durable.ack", "true", "zookeeper.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)))) {
+        try (BrokerHarness harness = BrokerHarness.start(
+                dataDir,
+                Map.of(
+                        "skein.durable.ack",
+                        "true",
+                        "zookeeper.session.timeout.ms",
+                        Integer.toString(SESSION_TIMEOUT_MS)))) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             KafkaConsumer<byte[], byte[]> consumer = harness.consumer(Map.of("max.poll.records", 5000));
             long end = consumer.endOffsets(List.of(tp)).get(tp);

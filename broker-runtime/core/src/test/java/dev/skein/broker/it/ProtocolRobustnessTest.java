@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -52,7 +52,9 @@ class ProtocolRobustnessTest {
             random.nextBytes(garbage);
             try (RawConnection raw = new RawConnection(harness.broker().port())) {
                 raw.writeFrame(ByteBuffer.wrap(garbage));
-                assertThat(raw.closedByPeer()).as("garbage frame %d closes the connection", i).isTrue();
+                assertThat(raw.closedByPeer())
+                        .as("garbage frame %d closes the connection", i)
+                        .isTrue();
             }
         }
         assertBrokerServes();
@@ -72,7 +74,8 @@ class ProtocolRobustnessTest {
     @Test
     void truncatedFrameThenDisconnectLeavesBrokerHealthy() throws Exception {
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            raw.writeRaw(ByteBuffer.allocate(10).putInt(1000).putShort((short) 3).array());
+            raw.writeRaw(
+                    ByteBuffer.allocate(10).putInt(1000).putShort((short) 3).array());
         }
         // A well-formed header with a body cut short.
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
@@ -92,10 +95,15 @@ class ProtocolRobustnessTest {
     @Test
     void tooNewApiVersionsGetsUnsupportedVersionWithTheSupportedRanges() throws Exception {
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 99, "future-client", 7);
-            ByteBuffer body = new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 0)
-                    .serializeWithHeader(new RequestHeader(ApiKeys.API_VERSIONS, (short) 0, "x", 0));
-            // Swap in the unknown version: header layout is api key (2), version (2), correlation id (4), client id.
+            // A future client: flexible header (v2) as every ApiVersions >= 3, with a version this broker lacks.
+            RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "future-client", 7);
+            ByteBuffer body = new ApiVersionsRequest(
+                            new ApiVersionsRequestData()
+                                    .setClientSoftwareName("future")
+                                    .setClientSoftwareVersion("99.0"),
+                            (short) 3)
+                    .serializeWithHeader(header);
+            // Header layout: api key (2), api version (2), correlation id (4), ...
             body.putShort(2, (short) 99);
             raw.writeFrame(body);
             ByteBuffer response = ByteBuffer.wrap(raw.readFrame());
@@ -110,9 +118,8 @@ class ProtocolRobustnessTest {
     @Test
     void corruptBatchIsRefusedWithCorruptMessageAndNothingIsStored() throws Exception {
         harness.createTopic("crc", 1, Map.of());
-        MemoryRecords records = MemoryRecords.withRecords(
-                Compression.NONE,
-                new SimpleRecord("hello".getBytes(StandardCharsets.UTF_8)));
+        MemoryRecords records =
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("hello".getBytes(StandardCharsets.UTF_8)));
         ByteBuffer bytes = records.buffer();
         bytes.put(bytes.limit() - 1, (byte) (bytes.get(bytes.limit() - 1) ^ 0x5a));
         Uuid topicId = harness.admin()
@@ -124,7 +131,8 @@ class ProtocolRobustnessTest {
         ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
         ProduceRequestData.TopicProduceData topicData =
                 new ProduceRequestData.TopicProduceData().setName("crc").setTopicId(topicId);
-        topicData.partitionData()
+        topicData
+                .partitionData()
                 .add(new ProduceRequestData.PartitionProduceData()
                         .setIndex(0)
                         .setRecords(MemoryRecords.readableRecords(bytes)));

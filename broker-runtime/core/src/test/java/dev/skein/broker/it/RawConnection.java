@@ -25,8 +25,7 @@ final class RawConnection implements AutoCloseable {
 
     /** Sends {@code request} and parses the response to it. */
     AbstractResponse send(AbstractRequest request) throws IOException {
-        RequestHeader header =
-                new RequestHeader(request.apiKey(), request.version(), "raw-test", correlationId++);
+        RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-test", correlationId++);
         ByteBuffer frame = request.serializeWithHeader(header);
         writeFrame(frame);
         return AbstractResponse.parseResponse(ByteBuffer.wrap(readFrame()), header);
