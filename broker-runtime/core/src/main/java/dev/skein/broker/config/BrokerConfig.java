@@ -4,6 +4,7 @@ import dev.skein.broker.config.ConfigDef.Type;
 import dev.skein.broker.log.LogConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -241,6 +242,22 @@ public final class BrokerConfig {
     /** A topic's effective log config: its overrides on this broker's defaults. */
     public LogConfig logConfig(Map<String, String> topicOverrides) {
         return LogConfig.of(logDefaults, topicOverrides);
+    }
+
+    /**
+     * The broker keys that can set a topic key's default, in order of precedence (Kafka's synonyms), e.g.
+     * {@code log.retention.ms}, {@code log.retention.minutes}, {@code log.retention.hours} for {@code retention.ms}.
+     */
+    public static List<String> brokerSynonyms(String topicKey) {
+        String primary = LogConfig.BROKER_DEFAULT_KEYS.get(topicKey);
+        if (primary == null) {
+            return List.of();
+        }
+        return switch (topicKey) {
+            case LogConfig.RETENTION_MS -> List.of(primary, "log.retention.minutes", "log.retention.hours");
+            case LogConfig.SEGMENT_MS -> List.of(primary, "log.roll.hours");
+            default -> List.of(primary);
+        };
     }
 
     /** Whether {@code key} was given in the broker's properties rather than left at its default. */

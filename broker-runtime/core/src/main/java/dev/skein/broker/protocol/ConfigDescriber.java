@@ -41,9 +41,10 @@ final class ConfigDescriber {
             if (overrides.containsKey(key.name())) {
                 synonyms.add(new Synonym(key.name(), overrides.get(key.name()), ConfigSource.TOPIC_CONFIG));
             }
-            if (brokerKey != null && broker.isExplicit(brokerKey)) {
-                synonyms.add(new Synonym(
-                        brokerKey, broker.logDefaults().get(key.name()), ConfigSource.STATIC_BROKER_CONFIG));
+            for (String synonym : BrokerConfig.brokerSynonyms(key.name())) {
+                if (broker.isExplicit(synonym)) {
+                    synonyms.add(new Synonym(synonym, broker.valueString(synonym), ConfigSource.STATIC_BROKER_CONFIG));
+                }
             }
             synonyms.add(new Synonym(
                     brokerKey == null ? key.name() : brokerKey,
