@@ -23,6 +23,9 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
  * Offsets past the high watermark are never returned.
  */
 final class ListOffsetsApi implements ApiHandler {
+    /** Versions before this one cannot carry a leader epoch; writing one would fail the encoding. */
+    private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
+
     private final LeaderLookup leaders;
 
     ListOffsetsApi(LeaderLookup leaders) {
@@ -37,7 +40,11 @@ final class ListOffsetsApi implements ApiHandler {
         for (ListOffsetsTopic topic : listOffsets.topics()) {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             for (ListOffsetsPartition partition : topic.partitions()) {
-                topicResponse.partitions().add(lookup(topic.name(), partition, readCommitted));
+                ListOffsetsPartitionResponse found = lookup(topic.name(), partition, readCommitted);
+                if (context.apiVersion() < FIRST_VERSION_WITH_LEADER_EPOCH) {
+                    found.setLeaderEpoch(-1);
+                }
+                topicResponse.partitions().add(found);
             }
             response.topics().add(topicResponse);
         }

@@ -71,16 +71,31 @@ public final class RequestDispatcher implements RequestHandler {
             channel.noResponse();
             return;
         }
-        response.whenComplete((r, error) -> {
-            AbstractResponse toSend = r;
-            if (error != null) {
-                Throwable cause =
-                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
-                toSend = request.getErrorResponse(cause);
-            }
+        response.whenComplete((r, error) -> respond(channel, header, request, r, error));
+    }
+
+    private static void respond(
+            RequestChannel channel,
+            RequestHeader header,
+            AbstractRequest request,
+            AbstractResponse response,
+            Throwable error) {
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        AbstractResponse toSend = response;
+        if (error != null) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
+            toSend = request.getErrorResponse(cause);
+        }
+        try {
             channel.send(toSend.toSend(header.toResponseHeader(), version));
-        });
+        } catch (RuntimeException e) {
+            // A response this version cannot express is a broker bug; never leave the client waiting for it.
+            log.error("Cannot encode the {} v{} response for client '{}'", key, version, header.clientId(), e);
+            channel.close("internal error encoding a " + key + " v" + version + " response: " + e.getMessage());
+        }
     }
 
     private AbstractResponse apiVersions(ApiVersionsRequest request) {

@@ -73,8 +73,8 @@ class AdminApiTest {
                         .all()
                         .get())
                 .isInstanceOf(InvalidReplicationFactorException.class);
-        assertCause(() -> admin.createTopics(List.of(new NewTopic("bad-config", 1, (short) 1)
-                                .configs(Map.of("cleanup.policy", "shred"))))
+        assertCause(() -> admin.createTopics(List.of(
+                                new NewTopic("bad-config", 1, (short) 1).configs(Map.of("cleanup.policy", "shred"))))
                         .all()
                         .get())
                 .isInstanceOf(InvalidConfigurationException.class)
@@ -97,7 +97,9 @@ class AdminApiTest {
     @Test
     void partitionsGrowAndNeverShrink() throws Exception {
         admin.createTopics(List.of(new NewTopic("growing", 1, (short) 1))).all().get();
-        admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4))).all().get();
+        admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4)))
+                .all()
+                .get();
         assertThat(admin.describeTopics(List.of("growing"))
                         .allTopicNames()
                         .get()
@@ -174,8 +176,10 @@ class AdminApiTest {
         harness.producer(Map.of())
                 .send(new ProducerRecord<>("auto-created", new byte[] {42}))
                 .get();
-        TopicDescription topic =
-                admin.describeTopics(Set.of("auto-created")).allTopicNames().get().get("auto-created");
+        TopicDescription topic = admin.describeTopics(Set.of("auto-created"))
+                .allTopicNames()
+                .get()
+                .get("auto-created");
         assertThat(topic.partitions()).hasSize(1);
     }
 

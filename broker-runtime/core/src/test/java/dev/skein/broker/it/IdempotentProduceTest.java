@@ -49,11 +49,11 @@ class IdempotentProduceTest {
                 .get(TOPIC)
                 .topicId();
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            InitProducerIdResponse init = (InitProducerIdResponse) raw.send(new InitProducerIdRequest.Builder(
-                            new InitProducerIdRequestData()
+            InitProducerIdResponse init =
+                    (InitProducerIdResponse) raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                                     .setTransactionalId(null)
                                     .setTransactionTimeoutMs(60000))
-                    .build((short) 4));
+                            .build((short) 4));
             assertThat(init.error()).isEqualTo(Errors.NONE);
             producerId = init.data().producerId();
         }
@@ -94,15 +94,23 @@ class IdempotentProduceTest {
         for (int i = 0; i < values.length; i++) {
             records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
         }
-        MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence, records);
+        MemoryRecords batch =
+                MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence, records);
         ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
         ProduceRequestData.TopicProduceData topicData =
                 new ProduceRequestData.TopicProduceData().setName(TOPIC).setTopicId(topicId);
-        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        topicData
+                .partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
         data.topicData().add(topicData);
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
             ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 13));
-            return response.data().responses().iterator().next().partitionResponses().get(0);
+            return response.data()
+                    .responses()
+                    .iterator()
+                    .next()
+                    .partitionResponses()
+                    .get(0);
         }
     }
 
