@@ -160,12 +160,18 @@ final class LogSegment implements AutoCloseable {
      */
     int append(MemoryRecords records, int indexIntervalBytes) throws IOException {
         int position = log.sizeInBytes();
+        try {
+            log.append(records);
+        } catch (IOException e) {
+            // A short write (e.g. disk full) must not leave a torn batch for the next append to follow.
+            log.truncateTo(position);
+            throw e;
+        }
         int batchPosition = position;
         for (RecordBatch batch : records.batches()) {
             indexBatch(batch, batchPosition, indexIntervalBytes);
             batchPosition += batch.sizeInBytes();
         }
-        log.append(records);
         return position;
     }
 

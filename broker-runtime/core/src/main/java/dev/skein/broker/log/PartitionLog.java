@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -218,7 +219,9 @@ public final class PartitionLog {
             active.append(records, cfg.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("Append to " + topicPartition + " at offset " + firstOffset + " failed", e);
+            // Nothing was appended (the segment is cut back to its previous end); the client may retry.
+            throw new KafkaStorageException(
+                    "Append to " + topicPartition + " at offset " + firstOffset + " failed: " + e.getMessage(), e);
         }
     }
 
