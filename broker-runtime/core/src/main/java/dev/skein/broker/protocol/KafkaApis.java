@@ -3,6 +3,7 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
@@ -23,12 +24,13 @@ public final class KafkaApis {
             Purgatory fetchPurgatory,
             ProducerIdBlocks producerIds,
             String clusterId,
-            IntSupplier controllerId) {
+            IntSupplier controllerId,
+            BrokerMetrics metrics) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
-        handlers.put(ApiKeys.PRODUCE, new ProduceApi(metadata, partitions, config.durableAck()));
-        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory));
+        handlers.put(ApiKeys.PRODUCE, new ProduceApi(metadata, partitions, config.durableAck(), metrics));
+        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
                 ApiKeys.METADATA,
@@ -41,6 +43,6 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
-        return new RequestDispatcher(new SupportedApis(handlers));
+        return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }
