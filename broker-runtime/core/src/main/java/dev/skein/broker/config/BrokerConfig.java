@@ -80,7 +80,7 @@ public final class BrokerConfig {
                         LOG_CLEANER_BACKOFF_MS,
                         Type.LONG,
                         LogCleaner.Settings.DEFAULT_BACKOFF_MS,
-                        0,
+                        1,
                         "Sleep of the log cleaner when no log needs cleaning")
                 .define(
                         LOG_CLEANER_DEDUPE_BUFFER_SIZE,
