@@ -9,12 +9,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skein.broker.log.CompactionFixture.Entry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -237,5 +242,40 @@ class LogCleanerTest {
         assertThat(first.producerId()).isEqualTo(7L);
         assertThat(first.lastOffset()).isEqualTo(1L);
         first.ensureValid();
+    }
+
+    @Test
+    void keepsTransactionalRecordsAndMarkersIntact() throws IOException {
+        PartitionLog log = log(compactConfig());
+        long pid = 11L;
+        log.append(
+                MemoryRecords.withTransactionalRecords(
+                        Compression.NONE,
+                        pid,
+                        (short) 0,
+                        0,
+                        new SimpleRecord(1000L, CompactionFixture.utf8("k0"), CompactionFixture.utf8("txn"))),
+                0);
+        log.append(
+                MemoryRecords.withEndTransactionMarker(
+                        log.logEndOffset(),
+                        1000L,
+                        0,
+                        pid,
+                        (short) 0,
+                        new EndTransactionMarker(ControlRecordType.COMMIT, 0)),
+                0);
+        appendValues(log, 60, 3);
+
+        clean().orElseThrow();
+
+        List<RecordBatch> kept = new ArrayList<>();
+        log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records().batches().forEach(kept::add);
+        assertThat(kept.get(0).isTransactional()).isTrue();
+        assertThat(kept.get(0).baseOffset()).isZero();
+        assertThat(kept.get(0).countOrNull()).isEqualTo(1);
+        assertThat(kept.get(1).isControlBatch()).isTrue();
+        assertThat(kept.get(1).baseOffset()).isEqualTo(1L);
+        kept.forEach(RecordBatch::ensureValid);
     }
 }
