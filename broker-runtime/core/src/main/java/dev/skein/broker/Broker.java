@@ -98,7 +98,8 @@ public final class Broker implements AutoCloseable {
                 scheduler,
                 config.retentionCheckIntervalMs(),
                 config.flushSchedulerIntervalMs(),
-                config.stateCommitIntervalMs());
+                config.stateCommitIntervalMs(),
+                config.cleanerSettings());
         resources.pop();
         // Background log tasks stop before the logs close and write their clean-shutdown state.
         resources.push(() -> {

@@ -1,6 +1,7 @@
 package dev.skein.broker.config;
 
 import dev.skein.broker.config.ConfigDef.Type;
+import dev.skein.broker.log.LogCleaner;
 import dev.skein.broker.log.LogConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,6 +32,9 @@ public final class BrokerConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
     public static final String DURABLE_ACK = "skein.durable.ack";
     public static final String STATE_COMMIT_INTERVAL_MS = "skein.state.commit.interval.ms";
     public static final String CLUSTER_ID = "skein.cluster.id";
@@ -81,6 +85,19 @@ public final class BrokerConfig {
                 .define(NUM_IO_THREADS, Type.INT, 4, 1, "Threads handling requests")
                 .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, 1, "Period of the retention check")
                 .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the flush.ms check")
+                .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, "Run log compaction for compacted topics")
+                .define(
+                        LOG_CLEANER_BACKOFF_MS,
+                        Type.LONG,
+                        LogCleaner.Settings.DEFAULT_BACKOFF_MS,
+                        1,
+                        "Sleep of the log cleaner when no log needs cleaning")
+                .define(
+                        LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+                        Type.LONG,
+                        LogCleaner.Settings.DEFAULT_DEDUPE_BUFFER_BYTES,
+                        1024 * 1024,
+                        "Memory for the log cleaner's key-to-offset map")
                 .define(DURABLE_ACK, Type.BOOLEAN, false, "Acknowledge produce only after an fdatasync covering it")
                 .define(STATE_COMMIT_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the broker-state store commit")
                 .define(CLUSTER_ID, Type.STRING, "", "Cluster id to create if ZooKeeper has none")
@@ -265,6 +282,13 @@ public final class BrokerConfig {
 
     public long flushSchedulerIntervalMs() {
         return (Long) values.get(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
+    }
+
+    /** {@code log.cleaner.*}: whether and how the background log compaction runs. */
+    public LogCleaner.Settings cleanerSettings() {
+        return new LogCleaner.Settings(
+                (Boolean) values.get(LOG_CLEANER_ENABLE), (Long) values.get(LOG_CLEANER_BACKOFF_MS), (Long)
+                        values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE));
     }
 
     public boolean durableAck() {
