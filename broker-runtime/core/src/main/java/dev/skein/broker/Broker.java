@@ -4,7 +4,10 @@ import dev.skein.broker.cluster.BrokerRegistration;
 import dev.skein.broker.cluster.EmbeddedZooKeeper;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.ProducerIdBlocks;
+import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.group.GroupConfig;
+import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.SocketServer;
@@ -20,6 +23,7 @@ import java.util.Deque;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +114,8 @@ public final class Broker implements AutoCloseable {
                 scheduler,
                 config.retentionCheckIntervalMs(),
                 config.flushSchedulerIntervalMs(),
-                config.stateCommitIntervalMs());
+                config.stateCommitIntervalMs(),
+                config.cleanerSettings());
         resources.pop();
         // Background log tasks stop before the logs close and write their clean-shutdown state.
         resources.push(() -> {
@@ -121,6 +126,15 @@ public final class Broker implements AutoCloseable {
         PartitionRegistry partitions = new PartitionRegistry(config, logs);
         Purgatory fetchPurgatory = new Purgatory(scheduler);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
+        GroupConfig groupConfig = GroupConfig.from(config);
+        GroupCoordinator groups = GroupCoordinator.create(
+                groupConfig,
+                partitions,
+                () -> metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME)
+                        .map(TopicDescription::partitionCount)
+                        .orElse(groupConfig.offsetsTopicPartitions()),
+                scheduler,
+                time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
@@ -142,6 +156,7 @@ public final class Broker implements AutoCloseable {
                         producerIds,
                         clusterId,
                         config::brokerId,
+                        groups,
                         metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),

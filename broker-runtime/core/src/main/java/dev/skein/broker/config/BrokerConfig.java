@@ -1,6 +1,7 @@
 package dev.skein.broker.config;
 
 import dev.skein.broker.config.ConfigDef.Type;
+import dev.skein.broker.log.LogCleaner;
 import dev.skein.broker.log.LogConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,9 +32,22 @@ public final class BrokerConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
     public static final String DURABLE_ACK = "skein.durable.ack";
     public static final String STATE_COMMIT_INTERVAL_MS = "skein.state.commit.interval.ms";
     public static final String CLUSTER_ID = "skein.cluster.id";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
 
     public static final ConfigDef BROKER_CONFIG = brokerDef();
 
@@ -71,9 +85,57 @@ public final class BrokerConfig {
                 .define(NUM_IO_THREADS, Type.INT, 4, 1, "Threads handling requests")
                 .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, 1, "Period of the retention check")
                 .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the flush.ms check")
+                .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, "Run log compaction for compacted topics")
+                .define(
+                        LOG_CLEANER_BACKOFF_MS,
+                        Type.LONG,
+                        LogCleaner.Settings.DEFAULT_BACKOFF_MS,
+                        1,
+                        "Sleep of the log cleaner when no log needs cleaning")
+                .define(
+                        LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+                        Type.LONG,
+                        LogCleaner.Settings.DEFAULT_DEDUPE_BUFFER_BYTES,
+                        1024 * 1024,
+                        "Memory for the log cleaner's key-to-offset map")
                 .define(DURABLE_ACK, Type.BOOLEAN, false, "Acknowledge produce only after an fdatasync covering it")
                 .define(STATE_COMMIT_INTERVAL_MS, Type.LONG, 1000L, 1, "Period of the broker-state store commit")
-                .define(CLUSTER_ID, Type.STRING, "", "Cluster id to create if ZooKeeper has none");
+                .define(CLUSTER_ID, Type.STRING, "", "Cluster id to create if ZooKeeper has none")
+                .define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, 50, 1, "Partitions of __consumer_offsets")
+                .define(
+                        OFFSETS_TOPIC_REPLICATION_FACTOR,
+                        Type.INT,
+                        3,
+                        1,
+                        "Replication factor of __consumer_offsets; capped at the live brokers when it is created")
+                .define(
+                        OFFSETS_TOPIC_SEGMENT_BYTES,
+                        Type.INT,
+                        100 * 1024 * 1024,
+                        1,
+                        "Segment size of __consumer_offsets")
+                .define(OFFSETS_RETENTION_MINUTES, Type.INT, 10080, 1, "How long an empty group keeps its offsets")
+                .define(
+                        OFFSETS_RETENTION_CHECK_INTERVAL_MS,
+                        Type.LONG,
+                        600_000L,
+                        1,
+                        "Period of the expired-offsets check")
+                .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, 0, "Largest metadata string of a committed offset")
+                .define(
+                        GROUP_INITIAL_REBALANCE_DELAY_MS,
+                        Type.INT,
+                        3000,
+                        0,
+                        "Wait for more members before the first rebalance of an empty group")
+                .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, 0, "Smallest session timeout a member may ask")
+                .define(
+                        GROUP_MAX_SESSION_TIMEOUT_MS,
+                        Type.INT,
+                        1_800_000,
+                        0,
+                        "Largest session timeout a member may ask")
+                .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, 1, "Most members a group may have");
         // Broker-level defaults of topic configs, e.g. log.segment.bytes for segment.bytes.
         for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
             ConfigDef.Key topicKey = LogConfig.TOPIC_CONFIG.keys().get(e.getKey());
@@ -222,6 +284,13 @@ public final class BrokerConfig {
         return (Long) values.get(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
     }
 
+    /** {@code log.cleaner.*}: whether and how the background log compaction runs. */
+    public LogCleaner.Settings cleanerSettings() {
+        return new LogCleaner.Settings(
+                (Boolean) values.get(LOG_CLEANER_ENABLE), (Long) values.get(LOG_CLEANER_BACKOFF_MS), (Long)
+                        values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE));
+    }
+
     public boolean durableAck() {
         return (Boolean) values.get(DURABLE_ACK);
     }
@@ -232,6 +301,16 @@ public final class BrokerConfig {
 
     public String clusterId() {
         return (String) values.get(CLUSTER_ID);
+    }
+
+    /** Value of an INT key, e.g. one of the {@code group.*} and {@code offsets.*} keys. */
+    public int intValue(String key) {
+        return (Integer) values.get(key);
+    }
+
+    /** Value of a LONG key. */
+    public long longValue(String key) {
+        return (Long) values.get(key);
     }
 
     /** Topic-level key -> broker default, for {@link LogConfig#of(Map, Map)}. */

@@ -14,7 +14,8 @@ import org.mapdb.Serializer;
 /**
  * The broker's small, must-not-be-torn state, in one transactional MapDB file ({@code broker-state.db}): per
  * partition its recovery point, high-watermark checkpoint, log start offset, leader-epoch history and producer-state
- * snapshot (with the log offset the snapshot covers), plus a clean-shutdown flag.
+ * snapshot (with the log offset the snapshot covers), the {@link LogCleaner}'s checkpoint (first dirty offset) of
+ * compacted logs, plus a clean-shutdown flag.
  *
  * <p>Durability: writes are invisible after a crash until {@link #commit} returns; MapDB's write-ahead log makes each
  * commit atomic, so a crash leaves the state of the previous commit. Callers batch commits on a timer, never per
@@ -30,6 +31,7 @@ public final class BrokerStateStore implements Closeable {
     private final ConcurrentMap<String, long[]> leaderEpochs;
     private final ConcurrentMap<String, byte[]> producerSnapshots;
     private final ConcurrentMap<String, Long> producerSnapshotOffsets;
+    private final ConcurrentMap<String, Long> cleanerCheckpoints;
     private final Atomic.Boolean cleanShutdown;
 
     private BrokerStateStore(
@@ -40,6 +42,7 @@ public final class BrokerStateStore implements Closeable {
             ConcurrentMap<String, long[]> leaderEpochs,
             ConcurrentMap<String, byte[]> producerSnapshots,
             ConcurrentMap<String, Long> producerSnapshotOffsets,
+            ConcurrentMap<String, Long> cleanerCheckpoints,
             Atomic.Boolean cleanShutdown) {
         this.db = db;
         this.recoveryPoints = recoveryPoints;
@@ -48,6 +51,7 @@ public final class BrokerStateStore implements Closeable {
         this.leaderEpochs = leaderEpochs;
         this.producerSnapshots = producerSnapshots;
         this.producerSnapshotOffsets = producerSnapshotOffsets;
+        this.cleanerCheckpoints = cleanerCheckpoints;
         this.cleanShutdown = cleanShutdown;
     }
 
@@ -65,6 +69,8 @@ public final class BrokerStateStore implements Closeable {
                 db.hashMap("producerSnapshots", Serializer.STRING, Serializer.BYTE_ARRAY)
                         .createOrOpen(),
                 db.hashMap("producerSnapshotOffsets", Serializer.STRING, Serializer.LONG)
+                        .createOrOpen(),
+                db.hashMap("cleanerCheckpoints", Serializer.STRING, Serializer.LONG)
                         .createOrOpen(),
                 db.atomicBoolean("cleanShutdown", false).createOrOpen());
     }
@@ -127,6 +133,17 @@ public final class BrokerStateStore implements Closeable {
         leaderEpochs.remove(k);
         producerSnapshots.remove(k);
         producerSnapshotOffsets.remove(k);
+        cleanerCheckpoints.remove(k);
+    }
+
+    /** The first offset the log cleaner has not yet cleaned in the partition, if it ever cleaned it. */
+    public synchronized OptionalLong cleanerCheckpoint(TopicPartition tp) {
+        return optional(cleanerCheckpoints.get(key(tp)));
+    }
+
+    /** Stages the cleaner checkpoint; durable at the next {@link #commit}. */
+    public synchronized void putCleanerCheckpoint(TopicPartition tp, long firstDirtyOffset) {
+        cleanerCheckpoints.put(key(tp), firstDirtyOffset);
     }
 
     public synchronized boolean wasCleanShutdown() {

@@ -164,6 +164,22 @@ public final class LogConfig {
         return ((String) values.get(CLEANUP_POLICY)).contains("delete");
     }
 
+    public long deleteRetentionMs() {
+        return (Long) values.get(DELETE_RETENTION_MS);
+    }
+
+    public long minCompactionLagMs() {
+        return (Long) values.get(MIN_COMPACTION_LAG_MS);
+    }
+
+    public double minCleanableDirtyRatio() {
+        return (Double) values.get(MIN_CLEANABLE_DIRTY_RATIO);
+    }
+
+    public long fileDeleteDelayMs() {
+        return (Long) values.get(FILE_DELETE_DELAY_MS);
+    }
+
     public boolean logAppendTime() {
         return ((String) values.get(MESSAGE_TIMESTAMP_TYPE)).equalsIgnoreCase("LogAppendTime");
     }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link #open} recovers every partition directory it finds with {@link LogConfig#defaults()} until
  * {@link #getOrCreate} or {@link #updateConfig} supplies the topic's real config. It schedules on the given executor:
  * retention every {@code retentionCheckIntervalMs}, the {@code flush.ms} check every {@code flushCheckIntervalMs},
- * and a checkpoint of every log followed by one store commit every {@code stateCommitIntervalMs}.
+ * and a checkpoint of every log followed by one store commit every {@code stateCommitIntervalMs}; the
+ * {@link LogCleaner} compacts logs on its own thread and deletes the segments it replaced on the same executor.
  *
  * <p>Threading: every method may be called from any thread. Durability: {@link #close} flushes every log, commits
  * the checkpoints and marks the shutdown clean; a broker that stops without it recovers its logs on the next open.
@@ -42,6 +43,7 @@ public final class LogManager implements Closeable {
     private final GroupCommitFlusher flusher;
     private final boolean recoveredClean;
     private final Map<TopicPartition, PartitionLog> logs;
+    private final LogCleaner cleaner;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private boolean closed;
 
@@ -51,13 +53,34 @@ public final class LogManager implements Closeable {
             BrokerStateStore store,
             GroupCommitFlusher flusher,
             boolean recoveredClean,
-            Map<TopicPartition, PartitionLog> logs) {
+            Map<TopicPartition, PartitionLog> logs,
+            LogCleaner cleaner) {
         this.dataDir = dataDir;
         this.time = time;
         this.store = store;
         this.flusher = flusher;
         this.recoveredClean = recoveredClean;
         this.logs = logs;
+        this.cleaner = cleaner;
+    }
+
+    /** Opens the logs with a cleaner that runs only when {@link #cleaner()} is asked to. */
+    public static LogManager open(
+            Path dataDir,
+            Time time,
+            ScheduledExecutorService scheduler,
+            long retentionCheckIntervalMs,
+            long flushCheckIntervalMs,
+            long stateCommitIntervalMs)
+            throws IOException {
+        return open(
+                dataDir,
+                time,
+                scheduler,
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                stateCommitIntervalMs,
+                LogCleaner.Settings.manual());
     }
 
     public static LogManager open(
@@ -66,7 +89,8 @@ public final class LogManager implements Closeable {
             ScheduledExecutorService scheduler,
             long retentionCheckIntervalMs,
             long flushCheckIntervalMs,
-            long stateCommitIntervalMs)
+            long stateCommitIntervalMs,
+            LogCleaner.Settings cleanerSettings)
             throws IOException {
         Files.createDirectories(dataDir);
         BrokerStateStore store = BrokerStateStore.open(dataDir.resolve(STATE_FILE));
@@ -80,7 +104,14 @@ public final class LogManager implements Closeable {
             }
             store.markCleanShutdown(false);
             LOG.info("Opened {} partition logs in {}; previous shutdown marked clean: {}", logs.size(), dataDir, clean);
-            LogManager manager = new LogManager(dataDir, time, store, flusher, clean, logs);
+            LogCleaner cleaner = LogCleaner.start(
+                    dataDir.getFileName().toString(),
+                    () -> List.copyOf(logs.values()),
+                    store,
+                    time,
+                    scheduler,
+                    cleanerSettings);
+            LogManager manager = new LogManager(dataDir, time, store, flusher, clean, logs, cleaner);
             manager.schedule(scheduler, retentionCheckIntervalMs, flushCheckIntervalMs, stateCommitIntervalMs);
             return manager;
         } catch (IOException | RuntimeException e) {
@@ -131,6 +162,11 @@ public final class LogManager implements Closeable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The compaction of this broker's {@code compact} logs. */
+    public LogCleaner cleaner() {
+        return cleaner;
     }
 
     /** The log of {@code tp}, created empty if absent; an existing log takes {@code config}. */
@@ -216,6 +252,7 @@ public final class LogManager implements Closeable {
         }
         closed = true;
         tasks.forEach(t -> t.cancel(false));
+        cleaner.close();
         flusher.close();
         IOException failure = null;
         for (PartitionLog log : logs.values()) {

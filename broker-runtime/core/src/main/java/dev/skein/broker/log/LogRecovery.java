@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * the log is truncated at the first invalid batch (bad CRC, impossible length, torn write, offsets going backwards),
  * later segments are deleted, and the indexes of scanned segments are rebuilt. Leader epochs stamped on the scanned
  * batches are re-learned. After a clean shutdown only indexes that are missing or fail their sanity check are rebuilt.
- * Producer state is restored from its snapshot and the batches after the snapshot's offset are replayed.
+ * Producer state is restored from its snapshot and the batches after the snapshot's offset are replayed. Before any
+ * of this, a log-cleaner segment swap interrupted by the crash is completed or rolled back ({@link SegmentSwap}).
  *
  * <p>Called from {@link PartitionLog#open} only, before the log is visible to other threads.
  */
@@ -52,6 +53,7 @@ final class LogRecovery {
             boolean cleanShutdown)
             throws IOException {
         Files.createDirectories(dir);
+        SegmentSwap.recover(dir, tp);
         long now = time.milliseconds();
         List<Long> bases = segmentBaseOffsets(dir);
         List<LogSegment> segments = new ArrayList<>();

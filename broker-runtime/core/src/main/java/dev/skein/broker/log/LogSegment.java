@@ -1,6 +1,7 @@
 package dev.skein.broker.log;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.kafka.common.KafkaException;
@@ -67,21 +68,34 @@ final class LogSegment implements AutoCloseable {
         return dir.resolve(String.format("%020d.timeindex", baseOffset));
     }
 
+    static Path withSuffix(Path file, String suffix) {
+        return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+    }
+
     /**
      * Opens (or creates) the segment. {@code active} pre-allocates the indexes for appends. The in-memory next offset
      * and max timestamp are restored from the indexes' last entries and a scan of the log after them; call
      * {@link #recover} or {@link #sanityCheckIndexes} before trusting them after an unclean shutdown.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs, boolean active) throws IOException {
-        Path logPath = logFile(dir, baseOffset);
+        return open(dir, baseOffset, config, nowMs, active, "");
+    }
+
+    /**
+     * Opens (or creates) the segment whose three file names carry {@code suffix} after their usual extension, e.g.
+     * {@code .cleaned} for a segment the {@link LogCleaner} is writing (see {@link SegmentSwap}).
+     */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs, boolean active, String suffix)
+            throws IOException {
+        Path logPath = withSuffix(logFile(dir, baseOffset), suffix);
+        Path offsetPath = withSuffix(offsetIndexFile(dir, baseOffset), suffix);
+        Path timePath = withSuffix(timeIndexFile(dir, baseOffset), suffix);
         boolean indexesMissing = Files.exists(logPath)
                 && Files.size(logPath) > 0
-                && (!Files.exists(offsetIndexFile(dir, baseOffset)) || !Files.exists(timeIndexFile(dir, baseOffset)));
+                && (!Files.exists(offsetPath) || !Files.exists(timePath));
         FileRecords records = FileRecords.open(logPath.toFile(), true, Files.exists(logPath), 0, false);
-        OffsetIndex offsets =
-                OffsetIndex.open(offsetIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes(), active);
-        TimeIndex times =
-                TimeIndex.open(timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes(), active);
+        OffsetIndex offsets = OffsetIndex.open(offsetPath, baseOffset, config.segmentIndexBytes(), active);
+        TimeIndex times = TimeIndex.open(timePath, baseOffset, config.segmentIndexBytes(), active);
         LogSegment segment = new LogSegment(dir, baseOffset, records, offsets, times, nowMs, indexesMissing);
         segment.loadTailState();
         return segment;
@@ -180,7 +194,7 @@ final class LogSegment implements AutoCloseable {
             maxTimestampSoFar = batch.maxTimestamp();
             offsetOfMaxTimestampSoFar = batch.lastOffset();
         }
-        if (bytesSinceLastIndexEntry > indexIntervalBytes && !offsetIndex.isFull()) {
+        if (bytesSinceLastIndexEntry > indexIntervalBytes && !indexesFull()) {
             offsetIndex.append(batch.lastOffset(), position);
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
@@ -239,6 +253,11 @@ final class LogSegment implements AutoCloseable {
         long fromOffset = timeIndex.lookup(timestamp);
         int position = offsetIndex.lookup(Math.max(fromOffset, startingOffset));
         return log.searchForTimestamp(timestamp, position, startingOffset, Records.SOFT_MAX_ARRAY_LENGTH);
+    }
+
+    /** Fills the buffer's remaining space with the bytes from {@code position}, then flips it for reading. */
+    void readInto(ByteBuffer buffer, int position) throws IOException {
+        log.readInto(buffer, position);
     }
 
     /** Batches from {@code position}, which must be the start of a batch. */
@@ -359,6 +378,24 @@ final class LogSegment implements AutoCloseable {
     void delete() throws IOException {
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
+        log.deleteIfExists();
+    }
+
+    /**
+     * Takes a segment out of service after a {@link SegmentSwap} replaced it, without disturbing readers that still
+     * hold it: the index files are deleted (a racing lookup sees an empty index and scans the log from its start) and
+     * the log file is renamed to {@code .log.deleted}, its channel left open so that in-flight reads and zero-copy
+     * sends of slices still work. {@link #deleteRetired} later closes and removes it.
+     */
+    void retire() throws IOException {
+        offsetIndex.deleteFile();
+        timeIndex.deleteFile();
+        log.renameTo(
+                withSuffix(logFile(dir, baseOffset), SegmentSwap.DELETED_SUFFIX).toFile());
+    }
+
+    /** Closes a {@link #retire retired} segment's log channel and removes its file. */
+    void deleteRetired() throws IOException {
         log.deleteIfExists();
     }
 

@@ -468,6 +468,52 @@ public final class PartitionLog {
         return deletable;
     }
 
+    /** The published segment list (immutable), oldest first; the last one is the active segment. */
+    List<LogSegment> segments() {
+        return segments;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Replaces {@code old}, a run of consecutive closed segments, by the cleaned segment the {@link LogCleaner} wrote
+     * as {@code .cleaned} files at {@code old}'s base offset, following {@link SegmentSwap}. Appends and truncation
+     * wait for the few renames this takes; readers do not: they keep using the segment list they read, whose old
+     * segments stay readable (renamed, channel open) until the caller passes the returned segments to
+     * {@link LogSegment#deleteRetired} after {@code file.delete.delay.ms}.
+     *
+     * <p>Returns empty, and discards the cleaned files, when the run is no longer in the log as it was (retention or
+     * truncation removed part of it while it was being cleaned).
+     */
+    synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old) throws IOException {
+        long base = old.get(0).baseOffset();
+        List<LogSegment> current = segments;
+        int first = current.indexOf(old.get(0));
+        boolean present = first >= 0 && first + old.size() < current.size();
+        for (int i = 0; present && i < old.size(); i++) {
+            present = current.get(first + i) == old.get(i);
+        }
+        if (!present) {
+            SegmentSwap.discardCleaned(dir, base);
+            return Optional.empty();
+        }
+        synchronized (flushLock) {
+            SegmentSwap.commit(dir, base);
+            for (LogSegment s : old) {
+                s.retire();
+            }
+            SegmentSwap.install(dir, base);
+            LogSegment cleaned = LogSegment.open(dir, base, config, time.milliseconds(), false);
+            List<LogSegment> list = new ArrayList<>(current.subList(0, first));
+            list.add(cleaned);
+            list.addAll(current.subList(first + old.size(), current.size()));
+            segments = List.copyOf(list);
+        }
+        return Optional.of(List.copyOf(old));
+    }
+
     public long sizeInBytes() {
         long size = 0;
         for (LogSegment s : segments) {

@@ -36,6 +36,13 @@ public final class PartitionRegistry implements MetadataListener {
     private final LogManager logManager;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> highWatermarkListeners = new CopyOnWriteArrayList<>();
+    private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+
+    /** Told when this broker starts or stops leading a local partition (called under the registry's lock). */
+    @FunctionalInterface
+    public interface LeadershipListener {
+        void leadershipChanged(TopicPartition tp, boolean leader);
+    }
 
     public PartitionRegistry(BrokerConfig config, LogManager logManager) {
         this.config = config;
@@ -45,6 +52,14 @@ public final class PartitionRegistry implements MetadataListener {
     /** Called (on any thread) whenever a partition's high watermark advances, e.g. to wake delayed fetches. */
     public void addHighWatermarkListener(Consumer<TopicPartition> listener) {
         highWatermarkListeners.add(listener);
+    }
+
+    /**
+     * Registers a leadership listener. Register before {@link #loadAll} to also hear about the partitions this broker
+     * leads at start-up.
+     */
+    public void addLeadershipListener(LeadershipListener listener) {
+        leadershipListeners.add(listener);
     }
 
     public Optional<Partition> get(TopicPartition tp) {
@@ -66,7 +81,11 @@ public final class PartitionRegistry implements MetadataListener {
             }
             Partition existing = partitions.get(tp);
             if (existing != null && existing.topicId().equals(topic.topicId())) {
+                boolean wasLeader = existing.isLeader();
                 existing.updateState(state);
+                if (wasLeader != existing.isLeader()) {
+                    leadershipChanged(tp, existing.isLeader());
+                }
                 continue;
             }
             try {
@@ -75,7 +94,13 @@ public final class PartitionRegistry implements MetadataListener {
                         tp, topic.topicId(), partitionLog, config.brokerId(), state, this::highWatermarkAdvanced);
                 // A sole in-sync leader's high watermark is its log end: the checkpoint may lag after a crash.
                 partition.updateState(state);
-                partitions.put(tp, partition);
+                Partition replaced = partitions.put(tp, partition);
+                if (replaced != null && replaced.isLeader() && !partition.isLeader()) {
+                    leadershipChanged(tp, false);
+                }
+                if (partition.isLeader()) {
+                    leadershipChanged(tp, true);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the log of " + tp, e);
             }
@@ -91,7 +116,10 @@ public final class PartitionRegistry implements MetadataListener {
             }
         }
         for (TopicPartition tp : gone) {
-            partitions.remove(tp);
+            Partition removed = partitions.remove(tp);
+            if (removed != null && removed.isLeader()) {
+                leadershipChanged(tp, false);
+            }
             try {
                 logManager.delete(tp);
             } catch (IOException e) {
@@ -131,6 +159,12 @@ public final class PartitionRegistry implements MetadataListener {
     @Override
     public void topicDeleted(String name, Uuid topicId) {
         remove(name);
+    }
+
+    private void leadershipChanged(TopicPartition tp, boolean leader) {
+        for (LeadershipListener listener : leadershipListeners) {
+            listener.leadershipChanged(tp, leader);
+        }
     }
 
     private void highWatermarkAdvanced(TopicPartition tp) {

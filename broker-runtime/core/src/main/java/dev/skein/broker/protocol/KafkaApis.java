@@ -3,6 +3,8 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.group.GroupConfig;
+import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
@@ -25,6 +27,7 @@ public final class KafkaApis {
             ProducerIdBlocks producerIds,
             String clusterId,
             IntSupplier controllerId,
+            GroupCoordinator groups,
             BrokerMetrics metrics) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
@@ -43,6 +46,18 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
+        GroupConfig groupConfig = GroupConfig.from(config);
+        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
+        handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
+        handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));
+        handlers.put(ApiKeys.HEARTBEAT, new HeartbeatApi(groups));
+        handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupApi(groups));
+        handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitApi(metadata, groups));
+        handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchApi(metadata, groups));
+        handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteApi(groups));
+        handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(groups));
+        handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
+        handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
         return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }

@@ -1,0 +1,84 @@
+package dev.skein.bench;
+
+import java.util.OptionalLong;
+
+/**
+ * Command line of {@link ClientThroughput}:
+ *
+ * <pre>
+ * (--bootstrap host:port | --embedded) [--records N] [--record-size BYTES] [--label NAME]
+ *     [--broker-launch-epoch-ms MS] [--timeout-s S]
+ * </pre>
+ *
+ * A bare number is taken as {@code --records}. {@code --broker-launch-epoch-ms} is when an external broker's process
+ * was launched (wall clock, ms since the epoch), so that "start to first acknowledged record" can be measured
+ * against a broker the tool did not start; {@code --timeout-s} bounds each phase (topic creation, produce, consume).
+ */
+record ThroughputOptions(
+        String bootstrap,
+        boolean embedded,
+        long records,
+        int recordSize,
+        String label,
+        OptionalLong brokerLaunchEpochMs,
+        int timeoutSeconds) {
+
+    static final String USAGE = "usage: ClientThroughput (--bootstrap host:port | --embedded) [--records N]"
+            + " [--record-size BYTES] [--label NAME] [--broker-launch-epoch-ms MS] [--timeout-s S]";
+
+    /** @throws IllegalArgumentException naming the bad or missing argument */
+    static ThroughputOptions parse(String... args) {
+        String bootstrap = null;
+        boolean embedded = false;
+        long records = 1_000_000L;
+        int recordSize = 1024;
+        String label = null;
+        OptionalLong launch = OptionalLong.empty();
+        int timeout = 300;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--bootstrap" -> bootstrap = value(args, ++i, arg);
+                case "--embedded" -> embedded = true;
+                case "--records" -> records = positiveLong(value(args, ++i, arg), arg);
+                case "--record-size" -> recordSize = (int) positiveLong(value(args, ++i, arg), arg);
+                case "--label" -> label = value(args, ++i, arg);
+                case "--broker-launch-epoch-ms" -> launch = OptionalLong.of(positiveLong(value(args, ++i, arg), arg));
+                case "--timeout-s" -> timeout = (int) positiveLong(value(args, ++i, arg), arg);
+                default -> {
+                    if (!arg.matches("\\d+")) {
+                        throw new IllegalArgumentException("Unknown argument '" + arg + "'; " + USAGE);
+                    }
+                    records = positiveLong(arg, "records");
+                }
+            }
+        }
+        if (embedded == (bootstrap != null)) {
+            throw new IllegalArgumentException("Give exactly one of --bootstrap host:port and --embedded; " + USAGE);
+        }
+        if (embedded && launch.isPresent()) {
+            throw new IllegalArgumentException("--broker-launch-epoch-ms is for an external broker only");
+        }
+        String name = label != null ? label : embedded ? "skein-embedded" : bootstrap;
+        return new ThroughputOptions(bootstrap, embedded, records, recordSize, name, launch, timeout);
+    }
+
+    private static String value(String[] args, int i, String name) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(name + " needs a value; " + USAGE);
+        }
+        return args[i];
+    }
+
+    private static long positiveLong(String text, String name) {
+        try {
+            long value = Long.parseLong(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'", e);
+        }
+        throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'");
+    }
+}
