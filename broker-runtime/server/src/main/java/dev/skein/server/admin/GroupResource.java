@@ -105,7 +105,10 @@ public class GroupResource {
         return committed(groupId);
     }
 
-    /** Moves the committed offsets of an empty group (409 while it has members); returns all committed offsets. */
+    /**
+     * Moves the committed offsets of an empty or not yet existing group (409 while it has members); returns all its
+     * committed offsets.
+     */
     @POST
     @Path("{groupId}/offsets/reset")
     public List<OffsetView> reset(@PathParam("groupId") String groupId, ResetRequest request) {
@@ -114,13 +117,10 @@ public class GroupResource {
                     "The request body must name topic and to: {\"topic\": ..., \"to\": \"earliest\"}");
         }
         Admin admin = clients.admin();
-        ConsumerGroupDescription group =
-                await(admin.describeConsumerGroups(List.of(groupId)).all()).get(groupId);
-        if (!group.members().isEmpty()) {
-            throw ProblemMapper.conflict(
-                    "Group '" + groupId + "' has " + group.members().size()
-                            + " active member(s) (state " + group.groupState()
-                            + "); offsets can only be reset while the group is empty");
+        int members = memberCount(groupId);
+        if (members > 0) {
+            throw ProblemMapper.conflict("Group '" + groupId + "' has " + members
+                    + " active member(s); offsets can only be reset while the group is empty");
         }
         List<TopicPartition> partitions = partitions(request);
         Map<TopicPartition, OffsetAndMetadata> target = new HashMap<>();
@@ -158,6 +158,15 @@ public class GroupResource {
     public Response delete(@PathParam("groupId") String groupId) {
         await(clients.admin().deleteConsumerGroups(List.of(groupId)).all());
         return Response.noContent().build();
+    }
+
+    /** Members of the group, 0 when it does not exist (committing offsets creates it). */
+    private int memberCount(String groupId) {
+        try {
+            return existing(groupId).members().size();
+        } catch (GroupIdNotFoundException e) {
+            return 0;
+        }
     }
 
     private ConsumerGroupDescription existing(String groupId) {
