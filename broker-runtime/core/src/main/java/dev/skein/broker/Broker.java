@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * returns once the broker accepts Kafka connections and is registered in ZooKeeper; {@link #close()} stops it and
  * releases every thread, file and port it opened, in reverse order of start. Several brokers may run in one JVM.
  *
- * <p>The accessors ({@link #health()}, {@link #metrics()}, {@link #metadata()}, {@link #partitions()}) are for the
+ * <p>The accessors ({@link #health()}, {@link #metrics()}, {@link #metadata()}, {@link #partitions()}, {@link #groups()}) are for the
  * server's health checks, metrics and local log details; they may be called from any thread.
  */
 public final class Broker implements AutoCloseable {
@@ -52,6 +52,7 @@ public final class Broker implements AutoCloseable {
             PartitionRegistry partitions,
             Purgatory fetchPurgatory,
             SocketServer server,
+            GroupCoordinator groups,
             BrokerMetrics metrics) {}
 
     private Broker(
@@ -177,7 +178,7 @@ public final class Broker implements AutoCloseable {
                 port,
                 clusterId,
                 resources,
-                new Components(metadata, partitions, fetchPurgatory, server, metrics));
+                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics));
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
@@ -235,6 +236,11 @@ public final class Broker implements AutoCloseable {
     /** The partitions whose logs this broker hosts. */
     public PartitionRegistry partitions() {
         return components.partitions();
+    }
+
+    /** The consumer group coordinator of the {@code __consumer_offsets} partitions this broker leads. */
+    public GroupCoordinator groups() {
+        return components.groups();
     }
 
     /** Fetch requests waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms}). */

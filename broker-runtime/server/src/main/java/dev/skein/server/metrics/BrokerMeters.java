@@ -1,6 +1,8 @@
 package dev.skein.server.metrics;
 
 import dev.skein.broker.Broker;
+import dev.skein.broker.group.GroupListing;
+import dev.skein.broker.group.GroupState;
 import dev.skein.broker.partition.Partition;
 import dev.skein.server.BrokerLifecycle;
 import io.micrometer.core.instrument.Gauge;
@@ -11,7 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -24,7 +28,9 @@ import java.util.function.ToDoubleFunction;
  *       _underreplicatedpartitions} (hosted partitions whose ISR is smaller than their replica set);
  *   <li>{@code kafka_controller_kafkacontroller_activecontrollercount} (1 on the broker that answers as controller)
  *       and {@code _offlinepartitionscount} (partitions without a leader, cluster-wide);
- *   <li>{@code kafka_server_zookeeperclient_connected} (1 while the ZooKeeper session is connected).
+ *   <li>{@code kafka_server_zookeeperclient_connected} (1 while the ZooKeeper session is connected);
+ *   <li>{@code kafka_coordinator_group_groupmetadatamanager_numgroups} and {@code _numgroups<state>} for the states
+ *       stable, preparingrebalance, completingrebalance, empty (groups this broker coordinates).
  * </ul>
  *
  * Per-topic, per-partition and per-request series come from {@link BrokerCollector}. Every gauge reads the broker
@@ -60,6 +66,16 @@ public class BrokerMeters {
         gauge(
                 "kafka.server.zookeeperclient.connected",
                 broker -> broker.health().zookeeperConnected() ? 1 : 0);
+        gauge("kafka.coordinator.group.groupmetadatamanager.numgroups", broker -> groups(broker, null));
+        for (GroupState state : GroupState.values()) {
+            if (state == GroupState.DEAD) {
+                continue; // a dead group is gone: never listed
+            }
+            gauge(
+                    "kafka.coordinator.group.groupmetadatamanager.numgroups"
+                            + state.kafkaName().toLowerCase(Locale.ROOT),
+                    broker -> groups(broker, state));
+        }
         if (prometheus.isResolvable()) {
             prometheus.get().getPrometheusRegistry().register(new BrokerCollector(lifecycle::broker));
         }
@@ -92,6 +108,17 @@ public class BrokerMeters {
             if (partition.isLeader()
                     && partition.state().isr().size()
                             < partition.state().replicas().size()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Groups this broker coordinates, in {@code state} or all when null. */
+    private static double groups(Broker broker, GroupState state) {
+        int count = 0;
+        for (GroupListing group : broker.groups().listGroups(Set.of()).getValue()) {
+            if (state == null || state.kafkaName().equals(group.state())) {
                 count++;
             }
         }

@@ -66,6 +66,9 @@ class GroupApiTest {
                     .body("logEndOffset", equalTo(List.of(10, 10)))
                     .body("lag", equalTo(List.of(7, 5)));
 
+            given().get("/q/metrics")
+                    .then()
+                    .body(containsString("kafka_coordinator_group_groupmetadatamanager_numgroupsstable 1.0"));
             given().contentType(ContentType.JSON)
                     .body(Map.of("topic", "group-input", "to", "earliest"))
                     .post("/api/v1/groups/billing/offsets/reset")
