@@ -1,7 +1,6 @@
 package dev.skein.broker.protocol;
 
 import dev.skein.broker.cluster.MetadataStore;
-import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
 import dev.skein.broker.metrics.BrokerMetrics;
@@ -10,7 +9,6 @@ import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -52,11 +49,7 @@ final class FetchApi implements ApiHandler {
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         FetchRequest fetch = (FetchRequest) request;
-        Map<Uuid, String> topicNames = new HashMap<>();
-        for (TopicDescription topic : metadata.topics()) {
-            topicNames.put(topic.topicId(), topic.name());
-        }
-        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(topicNames);
+        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(metadata.topicNamesById());
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
         if (fetch.maxWait() <= 0 || isSatisfied(fetch, wanted, now)) {
