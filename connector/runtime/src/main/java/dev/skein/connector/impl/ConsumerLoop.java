@@ -28,7 +28,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -52,6 +54,7 @@ final class ConsumerLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
     private static final long PAUSED_POLL_MS = 50;
     private static final long HEALTH_PERIOD_MS = 250;
+    private static final int MAX_INVALID_TOPIC_RETRIES = 10;
 
     private final IncomingSettings settings;
     private final Consumer<byte[], byte[]> consumer;
@@ -69,6 +72,7 @@ final class ConsumerLoop implements Runnable {
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> heldUntil = new HashMap<>();
     private long lastHealthCheckMs = Long.MIN_VALUE;
+    private int invalidTopicRetries;
     private Throwable failure;
 
     ConsumerLoop(
@@ -154,9 +158,27 @@ final class ConsumerLoop implements Runnable {
             records = consumer.poll(Duration.ofMillis(paused ? PAUSED_POLL_MS : settings.pollTimeoutMs()));
         } catch (WakeupException e) {
             return;
+        } catch (InvalidTopicException e) {
+            // Skein (up to this version) answers INVALID_TOPIC_EXCEPTION when two clients auto-create the same topic
+            // at once; a legal name is retried a few times, anything else kills the consumer.
+            if (++invalidTopicRetries > MAX_INVALID_TOPIC_RETRIES || !legalNames()) {
+                throw e;
+            }
+            log.warn("Channel {}: broker reported {}; retrying", settings.channel(), e.getMessage());
+            return;
         }
+        invalidTopicRetries = 0;
         checkHealth(time.milliseconds());
         handOver(records, time.milliseconds());
+    }
+
+    private boolean legalNames() {
+        try {
+            settings.topics().forEach(Topic::validate);
+            return settings.pattern() == null;
+        } catch (InvalidTopicException e) {
+            return false;
+        }
     }
 
     private void applyCompletions() {
@@ -296,6 +318,7 @@ final class ConsumerLoop implements Runnable {
         if (records.isEmpty()) {
             return;
         }
+        log.debug("Channel {}: polled {} records", settings.channel(), records.count());
         List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.count());
         for (TopicPartition tp : records.partitions()) {
             long delay = failureStrategy.delayOf(tp.topic());

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -43,7 +44,7 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
 
     @Override
     public void subscribe(Flow.Subscriber<? super Message<?>> candidate) {
-        executor.execute(() -> {
+        post(() -> {
             if (subscriber != null) {
                 candidate.onSubscribe(new Flow.Subscription() {
                     @Override
@@ -63,16 +64,16 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
     @Override
     public void request(long n) {
         if (n <= 0) {
-            executor.execute(() -> fail(new IllegalArgumentException("request must be positive (rule 3.9): " + n)));
+            post(() -> fail(new IllegalArgumentException("request must be positive (rule 3.9): " + n)));
             return;
         }
         demand.accumulateAndGet(n, (current, added) -> current + added < 0 ? Long.MAX_VALUE : current + added);
-        executor.execute(this::drain);
+        post(this::drain);
     }
 
     @Override
     public void cancel() {
-        executor.execute(() -> {
+        post(() -> {
             done = true;
             ready.clear();
             waitingByKey.clear();
@@ -82,7 +83,7 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
     /** Hands a polled message over; {@code key} is its ordering key (ignored unless key-ordered). */
     void offer(Message<?> message, Object key) {
         undelivered.incrementAndGet();
-        executor.execute(() -> {
+        post(() -> {
             Pending pending = new Pending(message, keyOrdered ? key : null);
             if (pending.key != null && busyKeys.contains(pending.key)) {
                 waitingByKey
@@ -103,7 +104,7 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
         if (!keyOrdered || key == null) {
             return;
         }
-        executor.execute(() -> {
+        post(() -> {
             ArrayDeque<Pending> waiting = waitingByKey.get(key);
             if (waiting == null) {
                 busyKeys.remove(key);
@@ -119,7 +120,7 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
 
     /** Terminates the stream with {@code error} after the messages already emitted. */
     void fail(Throwable error) {
-        executor.execute(() -> {
+        post(() -> {
             if (!done && subscriber != null) {
                 done = true;
                 subscriber.onError(error);
@@ -135,6 +136,14 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
     /** Outstanding downstream requests. */
     long demand() {
         return demand.get();
+    }
+
+    private void post(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the channel was closed: late requests, cancellations and acks have nothing left to act on
+        }
     }
 
     private void drain() {

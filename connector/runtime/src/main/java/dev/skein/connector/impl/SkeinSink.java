@@ -15,6 +15,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An outgoing {@code skein} channel: one thread-safe {@code KafkaProducer}. At most {@code max-inflight-messages}
@@ -23,6 +25,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * from a failed send until the next successful one; liveness is DOWN once upstream failed the stream.
  */
 public final class SkeinSink implements HealthReporting {
+    private static final Logger log = LoggerFactory.getLogger(SkeinSink.class);
     private final String channel;
     private final String topic;
     private final int partition;
@@ -120,6 +123,7 @@ public final class SkeinSink implements HealthReporting {
                         message.ack();
                     }
                 } else {
+                    log.debug("Channel {}: write failed: {}", channel, error.toString());
                     lastSendFailure.set(String.valueOf(error));
                     if (waitForWriteCompletion) {
                         message.nack(error);
@@ -130,6 +134,7 @@ public final class SkeinSink implements HealthReporting {
                 }
             });
         } catch (RuntimeException e) {
+            log.debug("Channel {}: write rejected: {}", channel, e.toString());
             lastSendFailure.set(String.valueOf(e));
             message.nack(e);
             requestNext();
