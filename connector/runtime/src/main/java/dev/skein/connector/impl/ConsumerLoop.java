@@ -71,7 +71,7 @@ final class ConsumerLoop implements Runnable {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> heldUntil = new HashMap<>();
-    private long lastHealthCheckMs = Long.MIN_VALUE;
+    private long lastHealthCheckMs = -1;
     private int invalidTopicRetries;
     private Throwable failure;
 
@@ -284,7 +284,7 @@ final class ConsumerLoop implements Runnable {
     }
 
     private void checkHealth(long now) {
-        if (now - lastHealthCheckMs < HEALTH_PERIOD_MS) {
+        if (lastHealthCheckMs >= 0 && now - lastHealthCheckMs < HEALTH_PERIOD_MS) {
             return;
         }
         lastHealthCheckMs = now;
