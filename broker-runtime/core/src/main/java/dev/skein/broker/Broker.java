@@ -9,6 +9,7 @@ import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * Composition root: builds one broker's object graph from a {@link BrokerConfig}. {@link #start(BrokerConfig)}
  * returns once the broker accepts Kafka connections and is registered in ZooKeeper; {@link #close()} stops it and
  * releases every thread, file and port it opened, in reverse order of start. Several brokers may run in one JVM.
+ *
+ * <p>The accessors ({@link #health()}, {@link #metrics()}, {@link #metadata()}, {@link #partitions()}, {@link #groups()}) are for the
+ * server's health checks, metrics and local log details; they may be called from any thread.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
@@ -39,12 +43,25 @@ public final class Broker implements AutoCloseable {
     private final int port;
     private final String clusterId;
     private final Deque<AutoCloseable> resources;
+    private final Components components;
+    private volatile boolean shuttingDown;
 
-    private Broker(BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources) {
+    /** The long-lived parts the accessors read. */
+    private record Components(
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            Purgatory fetchPurgatory,
+            SocketServer server,
+            GroupCoordinator groups,
+            BrokerMetrics metrics) {}
+
+    private Broker(
+            BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources, Components components) {
         this.config = config;
         this.port = port;
         this.clusterId = clusterId;
         this.resources = resources;
+        this.components = components;
     }
 
     public static Broker start(BrokerConfig config) throws IOException {
@@ -123,6 +140,7 @@ public final class Broker implements AutoCloseable {
         metadata.addListener(partitions);
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
         ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+        BrokerMetrics metrics = new BrokerMetrics(time);
 
         BrokerConfig.Listener listener = config.listener();
         InetSocketAddress bindAddress = listener.host().isEmpty()
@@ -139,7 +157,8 @@ public final class Broker implements AutoCloseable {
                         producerIds,
                         clusterId,
                         config::brokerId,
-                        groups),
+                        groups,
+                        metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 config.socketRequestMaxBytes(),
@@ -154,7 +173,12 @@ public final class Broker implements AutoCloseable {
                 port,
                 config.dataDir().toAbsolutePath(),
                 time.milliseconds() - started);
-        return new Broker(config, port, clusterId, resources);
+        return new Broker(
+                config,
+                port,
+                clusterId,
+                resources,
+                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics));
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
@@ -193,8 +217,40 @@ public final class Broker implements AutoCloseable {
         return config;
     }
 
+    /** What this broker's readiness and liveness depend on, as of now. */
+    public BrokerHealth health() {
+        boolean zookeeper = components.metadata().curator().getZookeeperClient().isConnected();
+        return new BrokerHealth(zookeeper, components.server().isAlive(), shuttingDown);
+    }
+
+    /** Request, topic and log counters, for the metrics endpoint. */
+    public BrokerMetrics metrics() {
+        return components.metrics();
+    }
+
+    /** The cluster metadata this broker sees (topics, live brokers), served from its cache. */
+    public MetadataStore metadata() {
+        return components.metadata();
+    }
+
+    /** The partitions whose logs this broker hosts. */
+    public PartitionRegistry partitions() {
+        return components.partitions();
+    }
+
+    /** The consumer group coordinator of the {@code __consumer_offsets} partitions this broker leads. */
+    public GroupCoordinator groups() {
+        return components.groups();
+    }
+
+    /** Fetch requests waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms}). */
+    public int fetchPurgatorySize() {
+        return components.fetchPurgatory().size();
+    }
+
     @Override
     public void close() {
+        shuttingDown = true;
         closeAll(resources);
         log.info("Broker {} stopped", config.brokerId());
     }

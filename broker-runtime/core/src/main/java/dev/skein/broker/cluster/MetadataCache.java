@@ -51,6 +51,11 @@ final class MetadataCache {
                 .toList();
     }
 
+    /** Live, read-only view of topic id to name; no copy per call. */
+    Map<Uuid, String> namesById() {
+        return java.util.Collections.unmodifiableMap(namesById);
+    }
+
     List<BrokerRegistration> brokers() {
         return brokers;
     }

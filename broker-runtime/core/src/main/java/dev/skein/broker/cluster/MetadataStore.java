@@ -394,6 +394,11 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** Adds a listener for changes made from now on; see {@link MetadataListener} for the threading contract. */
+    /** Topic id to name for every known topic: a live read-only view, cheap enough for every fetch request. */
+    public Map<Uuid, String> topicNamesById() {
+        return cache.namesById();
+    }
+
     /** The ZooKeeper client, for cluster state kept beside the metadata (producer id blocks). */
     public CuratorFramework curator() {
         return client;

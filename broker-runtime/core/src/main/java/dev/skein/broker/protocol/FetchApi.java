@@ -1,15 +1,14 @@
 package dev.skein.broker.protocol;
 
 import dev.skein.broker.cluster.MetadataStore;
-import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.DelayedOperation;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -39,21 +37,19 @@ final class FetchApi implements ApiHandler {
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
     private final Purgatory purgatory;
+    private final BrokerMetrics metrics;
 
-    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory) {
+    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory, BrokerMetrics metrics) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.purgatory = purgatory;
+        this.metrics = metrics;
     }
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         FetchRequest fetch = (FetchRequest) request;
-        Map<Uuid, String> topicNames = new HashMap<>();
-        for (TopicDescription topic : metadata.topics()) {
-            topicNames.put(topic.topicId(), topic.name());
-        }
-        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(topicNames);
+        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(metadata.topicNamesById());
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
         if (fetch.maxWait() <= 0 || isSatisfied(fetch, wanted, now)) {
@@ -82,7 +78,14 @@ final class FetchApi implements ApiHandler {
         return result;
     }
 
-    private static FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
+    private FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
+        for (Map.Entry<TopicIdPartition, FetchResponseData.PartitionData> e : data.entrySet()) {
+            int bytes =
+                    e.getValue().records() == null ? 0 : e.getValue().records().sizeInBytes();
+            if (bytes > 0) {
+                metrics.topic(e.getKey().topic()).recordFetch(bytes);
+            }
+        }
         return FetchResponse.of(Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
     }
 
