@@ -23,8 +23,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * librdkafka's balanced consumer ({@code kcat -G}) against Skein's group coordinator: two long-running kcat
@@ -54,14 +55,16 @@ class KcatGroupIT {
         }
     }
 
-    @Test
-    void twoBalancedConsumersSplitPartitionsConsumeOwnRecordsAndCommitTheEnd() throws Exception {
-        String topic = "kcat-group";
-        String group = "kcat-grp";
+    /** librdkafka's default eager assignors, and the incremental (cooperative) protocol. */
+    @ParameterizedTest(name = "assignor {0}")
+    @ValueSource(strings = {"range,roundrobin", "cooperative-sticky"})
+    void twoBalancedConsumersSplitPartitionsConsumeOwnRecordsAndCommitTheEnd(String assignor) throws Exception {
+        String topic = "kcat-group-" + assignor.replace(',', '-');
+        String group = "kcat-grp-" + assignor.replace(',', '-');
         skein.createTopic(topic, PARTITIONS);
         Admin admin = skein.admin();
-        try (ExternalProcess a = groupConsumer("kcat-a", group, topic);
-                ExternalProcess b = groupConsumer("kcat-b", group, topic)) {
+        try (ExternalProcess a = groupConsumer("kcat-a", group, topic, assignor);
+                ExternalProcess b = groupConsumer("kcat-b", group, topic, assignor)) {
             Map<String, Set<Integer>> owned = awaitStableAssignment(admin, group, Set.of("kcat-a", "kcat-b"));
             assertThat(owned.get("kcat-a")).doesNotContainAnyElementsOf(owned.get("kcat-b"));
             assertThat(union(owned)).containsExactlyInAnyOrderElementsOf(allPartitions());
@@ -72,7 +75,9 @@ class KcatGroupIT {
             awaitConsumed(produced, a, b);
             assertOwnersConsumedTheirPartitions(owned, Map.of("kcat-a", a, "kcat-b", b), "round1");
             awaitCommittedAtEnd(admin, group, topic);
-            System.out.printf("kcat -G: members %s consumed %d records exactly once each%n", owned, produced.size());
+            System.out.printf(
+                    "kcat -G (%s): members %s consumed %d records exactly once each%n",
+                    assignor, owned, produced.size());
 
             // one member leaves: the survivor is assigned every partition and consumes the next round
             b.close();
@@ -88,10 +93,11 @@ class KcatGroupIT {
         assertThat(afterBoth.members()).isEmpty();
     }
 
-    private static ExternalProcess groupConsumer(String clientId, String group, String topic) throws Exception {
+    private static ExternalProcess groupConsumer(String clientId, String group, String topic, String assignor)
+            throws Exception {
         return ExternalProcess.start(
                 dir,
-                clientId,
+                clientId + "-" + group,
                 Kcat.command(
                         skein.bootstrap(),
                         "-G",
@@ -110,6 +116,8 @@ class KcatGroupIT {
                         "heartbeat.interval.ms=300",
                         "-X",
                         "session.timeout.ms=10000",
+                        "-X",
+                        "partition.assignment.strategy=" + assignor,
                         topic));
     }
 
