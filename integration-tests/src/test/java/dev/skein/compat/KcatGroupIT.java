@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +127,8 @@ class KcatGroupIT {
         return Awaitility.await("group " + group + " stable with " + clientIds)
                 .atMost(WAIT)
                 .pollInterval(Duration.ofMillis(200))
+                // until the first member joins, the group does not exist
+                .ignoreExceptionsMatching(e -> e.getCause() instanceof GroupIdNotFoundException)
                 .until(
                         () -> {
                             ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
