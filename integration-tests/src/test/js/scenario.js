@@ -77,6 +77,75 @@ async function adminScenario() {
   }
 }
 
+// Admin calls beyond the basics; each records its outcome so one failure does not hide the others.
+async function adminMoreScenario() {
+  const topic = 'js-admin-more';
+  const admin = kafka.admin();
+  await admin.connect();
+  const outcome = {};
+  const attempt = async (name, call) => {
+    try {
+      outcome[name] = { ok: true, value: await call() };
+    } catch (e) {
+      outcome[name] = { ok: false, error: `${e.name}: ${e.message}`, type: e.type };
+    }
+  };
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    const base = Date.now() - 3600000;
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `m${i}`, timestamp: `${base + i * 1000}` })) });
+    await producer.disconnect();
+    await attempt('describeCluster', async () => {
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.length, controller: cluster.controller, clusterIdSet: !!cluster.clusterId };
+    });
+    await attempt('describeConfigs', async () => {
+      const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy', 'retention.ms'] }] });
+      return res.resources[0].configEntries.map((e) => ({ name: e.configName, value: e.configValue })).sort((a, b) => a.name.localeCompare(b.name));
+    });
+    await attempt('alterConfigs', async () => {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '7200000' }] }] });
+      const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }] });
+      return res.resources[0].configEntries[0].configValue;
+    });
+    await attempt('createPartitions', async () => {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0].partitions.length;
+    });
+    await attempt('fetchTopicOffsetsByTimestamp', async () => {
+      const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, base + 4500);
+      return offsets.filter((o) => o.partition === 0).map((o) => o.offset)[0];
+    });
+    await attempt('resetOffsets', async () => {
+      await admin.setOffsets({ groupId: 'js-more-group', topic, partitions: [{ partition: 0, offset: '8' }] });
+      await admin.resetOffsets({ groupId: 'js-more-group', topic, earliest: true });
+      // kafkajs commits the earliest marker (-2) itself; resolveOffsets turns it into the log start offset
+      const offsets = await admin.fetchOffsets({ groupId: 'js-more-group', topics: [topic], resolveOffsets: true });
+      return offsets[0].partitions.filter((p) => p.partition === 0)[0].offset;
+    });
+    await attempt('describeGroups', async () => {
+      const res = await admin.describeGroups(['js-more-group']);
+      return { state: res.groups[0].state, members: res.groups[0].members.length };
+    });
+    await attempt('deleteGroups', async () => {
+      const res = await admin.deleteGroups(['js-more-group']);
+      const groups = await admin.listGroups();
+      return { errorCode: res[0].errorCode, stillListed: groups.groups.some((g) => g.groupId === 'js-more-group') };
+    });
+    await attempt('deleteTopicRecords', async () => {
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '5' }] });
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.filter((o) => o.partition === 0)[0].low;
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return outcome;
+}
+
 async function readAll(topic, count, groupId) {
   const consumer = kafka.consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: MAX_WAIT });
   const values = [];
@@ -242,7 +311,7 @@ async function batchSeekCommitScenario() {
 
 async function main() {
   const result = {};
-  for (const [name, scenario] of [['admin', adminScenario], ['producer', producerScenario], ['group', groupScenario],
+  for (const [name, scenario] of [['admin', adminScenario], ['adminMore', adminMoreScenario], ['producer', producerScenario], ['group', groupScenario],
     ['batchSeekCommit', batchSeekCommitScenario]]) {
     const started = Date.now();
     try {
