@@ -2,6 +2,8 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,7 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -312,6 +314,38 @@ class CliToolsIT {
                 .isEqualTo(Set.of(topic + ":0:0", topic + ":1:0", topic + ":2:0"));
     }
 
+    @Test
+    void logDirsCommandReportsTheDataDirectoryAndReplicaSizes() throws Exception {
+        String topic = "cli-log-dirs";
+        skein.createTopic(topic, 2);
+        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, "x".repeat(100)));
+            }
+            producer.flush();
+        }
+
+        String out = tool("log-dirs", "org.apache.kafka.tools.LogDirsCommand", "--describe", "--topic-list", topic);
+
+        String json = out.lines()
+                .filter(line -> line.startsWith("{"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no JSON in:\n" + out));
+        JsonNode logDir = new ObjectMapper().readTree(json).path("brokers").get(0);
+        assertThat(logDir.path("broker").asInt()).isZero();
+        JsonNode dirs = logDir.path("logDirs");
+        assertThat(dirs).hasSize(1);
+        assertThat(dirs.get(0).path("error").isNull()).isTrue();
+        Map<String, Long> sizes = new TreeMap<>();
+        dirs.get(0)
+                .path("partitions")
+                .forEach(p ->
+                        sizes.put(p.path("partition").asText(), p.path("size").asLong()));
+        assertThat(sizes).containsOnlyKeys(topic + "-0", topic + "-1");
+        assertThat(sizes.get(topic + "-0")).isGreaterThan(20 * 100);
+        assertThat(sizes.get(topic + "-1")).isZero();
+    }
+
     /** Runs a tool with {@code --bootstrap-server} prepended, asserts exit code 0 and returns its stdout. */
     private static String tool(String name, String mainClass, String... args) throws Exception {
         String[] full = new String[args.length + 2];
@@ -339,9 +373,5 @@ class CliToolsIT {
                 .filter(e -> e.getKey().topic().equals(topic))
                 .collect(Collectors.toMap(
                         e -> e.getKey().partition(), e -> e.getValue().offset()));
-    }
-
-    static boolean isUnknownTopic(Throwable error) {
-        return error.getCause() instanceof UnknownTopicOrPartitionException;
     }
 }

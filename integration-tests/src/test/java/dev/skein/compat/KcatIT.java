@@ -117,6 +117,43 @@ class KcatIT {
         assertThat(consumeFrom(topic, "end")).isEmpty();
     }
 
+    @Test
+    void queriesAndConsumesByTimestamp() throws Exception {
+        String topic = "kcat-timestamps";
+        skein.createTopic(topic, 1);
+        long base = System.currentTimeMillis() - 3_600_000L;
+        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, base + i * 1_000L, null, "record-" + i));
+            }
+            producer.flush();
+        }
+
+        ExternalProcess.ProcessResult query = kcat("query-time", null, "-Q", "-t", topic + ":0:" + (base + 4_500L));
+        assertThat(query.stdoutLines()).containsExactly(topic + " [0] offset 5");
+        ExternalProcess.ProcessResult between = kcat(
+                "consume-time",
+                null,
+                "-C",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-o",
+                "s@" + (base + 2_000L),
+                "-o",
+                "e@" + (base + 6_000L),
+                "-q",
+                "-f",
+                "%o %T %s\\n");
+        assertThat(between.stdoutLines())
+                .containsExactly(
+                        "2 " + (base + 2_000L) + " record-2",
+                        "3 " + (base + 3_000L) + " record-3",
+                        "4 " + (base + 4_000L) + " record-4",
+                        "5 " + (base + 5_000L) + " record-5");
+    }
+
     @ParameterizedTest(name = "codec {0}")
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void everyCompressionCodecRoundTrips(String codec) throws Exception {
