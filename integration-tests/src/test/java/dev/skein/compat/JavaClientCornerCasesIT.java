@@ -9,7 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -84,7 +89,7 @@ class JavaClientCornerCasesIT {
         // one ~100 KB batch: a whole batch is returned even when it exceeds the fetch limits
         try (KafkaProducer<String, String> producer = skein.producer(
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 1_000, ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20))) {
-            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
                 sent.add(producer.send(new ProducerRecord<>(topic, 0, null, "v" + i + "-" + "p".repeat(100))));
             }
@@ -201,6 +206,47 @@ class JavaClientCornerCasesIT {
             assertThat(exact.get(partition).leaderEpoch()).contains(0);
             assertThat(beyond.get(partition)).isNull();
         }
+    }
+
+    @Test
+    void adminListOffsetsAnswersEverySpec() throws Exception {
+        String topic = "java-offset-specs";
+        skein.createTopic(topic, 1);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        long base = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1);
+        long[] timestamps = {base + 3_000, base + 1_000, base + 9_000, base + 2_000};
+        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+            for (long timestamp : timestamps) {
+                producer.send(new ProducerRecord<>(topic, 0, timestamp, null, "t"))
+                        .get();
+            }
+        }
+        Admin admin = skein.admin();
+        Map<String, OffsetSpec> specs = Map.of(
+                "earliest", OffsetSpec.earliest(),
+                "latest", OffsetSpec.latest(),
+                "maxTimestamp", OffsetSpec.maxTimestamp(),
+                "forTimestamp", OffsetSpec.forTimestamp(base + 2_500),
+                "earliestLocal", OffsetSpec.earliestLocal(),
+                "latestTiered", OffsetSpec.latestTiered());
+        Map<String, Long> offsets = new TreeMap<>();
+        Map<String, Long> times = new TreeMap<>();
+        for (Map.Entry<String, OffsetSpec> spec : specs.entrySet()) {
+            ListOffsetsResultInfo info = admin.listOffsets(Map.of(partition, spec.getValue()))
+                    .partitionResult(partition)
+                    .get();
+            offsets.put(spec.getKey(), info.offset());
+            times.put(spec.getKey(), info.timestamp());
+        }
+        assertThat(offsets)
+                .containsEntry("earliest", 0L)
+                .containsEntry("latest", 4L)
+                .containsEntry("maxTimestamp", 2L)
+                .containsEntry("forTimestamp", 0L)
+                .containsEntry("earliestLocal", 0L)
+                // no tiered storage: nothing is tiered, as Kafka answers without remote storage
+                .containsEntry("latestTiered", -1L);
+        assertThat(times).containsEntry("maxTimestamp", base + 9_000).containsEntry("forTimestamp", base + 3_000);
     }
 
     @Test
