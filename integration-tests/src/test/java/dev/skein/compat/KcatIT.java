@@ -172,6 +172,21 @@ class KcatIT {
         assertThat(consumed.stdoutLines()).containsExactlyElementsOf(values);
     }
 
+    @ParameterizedTest(name = "acks={0}")
+    @ValueSource(strings = {"0", "1", "all"})
+    void producesWithEveryAcksSetting(String acks) throws Exception {
+        String topic = "kcat-acks-" + acks;
+        skein.createTopic(topic, 1);
+        List<String> values = IntStream.range(0, 1_000)
+                .mapToObj(i -> "acks " + acks + " " + i)
+                .toList();
+
+        kcat("produce-acks-" + acks, lines("acks-" + acks, values), "-P", "-t", topic, "-p", "0", "-X", "acks=" + acks);
+
+        assertThat(readAll(topic, values.size()).stream().map(ConsumerRecord::value))
+                .containsExactlyElementsOf(values);
+    }
+
     @Test
     void idempotentProducerWritesEachRecordOnce() throws Exception {
         String topic = "kcat-idempotent";
