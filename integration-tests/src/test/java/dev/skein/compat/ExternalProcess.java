@@ -2,6 +2,7 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.awaitility.Awaitility;
 
 /**
  * A client program (kcat, node, a Kafka CLI tool in its own JVM) run as a child process, so that its exit code and
@@ -21,6 +20,7 @@ import org.awaitility.Awaitility;
  */
 final class ExternalProcess implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(10);
+    private static final File NO_INPUT = new File("/dev/null");
 
     private final List<String> command;
     private final Process process;
@@ -47,15 +47,8 @@ final class ExternalProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
-                .redirectInput(
-                        stdin == null
-                                ? ProcessBuilder.Redirect.from(nullFile())
-                                : ProcessBuilder.Redirect.from(stdin.toFile()));
+                .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? NO_INPUT : stdin.toFile()));
         return new ExternalProcess(List.copyOf(command), builder.start(), out, err);
-    }
-
-    private static java.io.File nullFile() {
-        return new java.io.File("/dev/null");
     }
 
     /** Runs {@code command} to completion within {@code timeout}, failing the test if it does not finish. */
@@ -76,19 +69,6 @@ final class ExternalProcess implements AutoCloseable {
                 .as("%s finished within %s; stderr:%n%s", command, timeout, stderr())
                 .isTrue();
         return new ProcessResult(process.exitValue(), stdout(), stderr());
-    }
-
-    /** Waits up to {@code timeout} until the standard output so far satisfies {@code condition}. */
-    String awaitStdout(Duration timeout, Predicate<String> condition) {
-        return Awaitility.await()
-                .atMost(timeout)
-                .pollInterval(Duration.ofMillis(100))
-                .failFast("process exited early", () -> !process.isAlive() && !condition.test(stdout()))
-                .until(this::stdout, condition);
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
     }
 
     String stdout() {

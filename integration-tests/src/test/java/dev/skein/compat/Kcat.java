@@ -1,10 +1,16 @@
 package dev.skein.compat;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
-/** Command lines for kcat (librdkafka); tests are skipped only when kcat is not installed (a dev box). */
+/**
+ * Command lines for kcat (librdkafka), and the check that an external program is installed: tests are skipped only
+ * when it is not on {@code PATH} (a developer box); CI installs kcat and node.
+ */
 final class Kcat {
     private Kcat() {}
 
@@ -14,8 +20,8 @@ final class Kcat {
 
     static boolean onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
                 return true;
             }
         }
