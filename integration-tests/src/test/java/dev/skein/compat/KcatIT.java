@@ -101,6 +101,18 @@ class KcatIT {
     }
 
     @Test
+    void producingToAMissingTopicCreatesItWithBrokerDefaults() throws Exception {
+        String topic = "kcat-auto-created";
+        List<String> values = IntStream.range(0, 20).mapToObj(i -> "auto " + i).toList();
+
+        kcat("produce-auto", lines("auto", values), "-P", "-t", topic, "-p", "0");
+
+        assertThat(skein.admin().listTopics().names().get()).contains(topic);
+        assertThat(readAll(topic, values.size()).stream().map(ConsumerRecord::value))
+                .containsExactlyElementsOf(values);
+    }
+
+    @Test
     void consumesFromBeginningEndAbsoluteAndRelativeOffsets() throws Exception {
         String topic = "kcat-offsets";
         skein.createTopic(topic, 1);
