@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +16,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
@@ -24,6 +29,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -92,6 +98,83 @@ class KcatGroupIT {
                 admin.describeConsumerGroups(List.of(group)).all().get().get(group);
         assertThat(afterBoth.groupState()).isEqualTo(GroupState.EMPTY);
         assertThat(afterBoth.members()).isEmpty();
+    }
+
+    /** librdkafka and the Java client agree on the protocol name "range": one group can mix both. */
+    @Test
+    void kcatAndJavaConsumerShareOneGroup() throws Exception {
+        String topic = "kcat-java-mixed";
+        String group = "kcat-java-mixed";
+        skein.createTopic(topic, PARTITIONS);
+        Admin admin = skein.admin();
+        try (ExternalProcess kcat = groupConsumer("kcat-member", group, topic, "range");
+                KafkaConsumer<String, String> java = skein.consumer(Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        group,
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        "java-member",
+                        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                        RangeAssignor.class.getName(),
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        true,
+                        ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG,
+                        200))) {
+            java.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> javaRecords = new ArrayList<>();
+            Map<String, Set<Integer>> owned = new HashMap<>();
+            Awaitility.await("kcat and java members stable")
+                    .atMost(WAIT)
+                    .ignoreExceptionsMatching(e -> e.getCause() instanceof GroupIdNotFoundException)
+                    .until(() -> {
+                        java.poll(Duration.ofMillis(100)).forEach(javaRecords::add);
+                        owned.clear();
+                        owned.putAll(assignment(admin, group));
+                        return owned.keySet().equals(Set.of("kcat-member", "java-member"))
+                                && union(owned).size() == PARTITIONS
+                                && owned.get("kcat-member").size()
+                                                + owned.get("java-member").size()
+                                        == PARTITIONS
+                                // the group is stable once the leader synced; the Java member applies its share
+                                // on a later poll
+                                && java.assignment().stream()
+                                        .map(TopicPartition::partition)
+                                        .collect(Collectors.toSet())
+                                        .equals(owned.get("java-member"));
+                    });
+
+            Set<String> produced = produce(topic, "mixed");
+            Awaitility.await("both members consumed their partitions")
+                    .atMost(WAIT)
+                    .until(() -> {
+                        java.poll(Duration.ofMillis(100)).forEach(javaRecords::add);
+                        Set<String> seen = consumedValues(kcat);
+                        javaRecords.forEach(r -> seen.add(r.value()));
+                        return seen.containsAll(produced);
+                    });
+            assertThat(javaRecords)
+                    .allSatisfy(r -> assertThat(owned.get("java-member")).contains(r.partition()));
+            assertOwnersConsumedTheirPartitions(owned, Map.of("kcat-member", kcat), "mixed");
+            assertThat(javaRecords.size() + consumedLines(kcat).size())
+                    .as("each record consumed once")
+                    .isEqualTo(produced.size());
+            System.out.printf("kcat + Java consumer in one group: %s%n", owned);
+        }
+    }
+
+    private static Map<String, Set<Integer>> assignment(Admin admin, String group) throws Exception {
+        ConsumerGroupDescription description =
+                admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        Map<String, Set<Integer>> owned = new HashMap<>();
+        if (description.groupState() == GroupState.STABLE) {
+            for (MemberDescription member : description.members()) {
+                owned.put(
+                        member.clientId(),
+                        member.assignment().topicPartitions().stream()
+                                .map(TopicPartition::partition)
+                                .collect(Collectors.toSet()));
+            }
+        }
+        return owned;
     }
 
     private static ExternalProcess groupConsumer(String clientId, String group, String topic, String assignor)
