@@ -1,6 +1,7 @@
 package dev.skein.broker;
 
 import dev.skein.broker.cluster.BrokerRegistration;
+import dev.skein.broker.cluster.Controller;
 import dev.skein.broker.cluster.EmbeddedZooKeeper;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.ProducerIdBlocks;
@@ -10,10 +11,12 @@ import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.network.SocketServer;
+import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
+import dev.skein.broker.replica.ReplicaFetcherManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -22,6 +25,7 @@ import java.util.Deque;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -39,12 +43,25 @@ public final class Broker implements AutoCloseable {
     private final int port;
     private final String clusterId;
     private final Deque<AutoCloseable> resources;
+    private final MetadataStore metadata;
+    private final PartitionRegistry partitions;
+    private final Controller controller;
 
-    private Broker(BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources) {
+    private Broker(
+            BrokerConfig config,
+            int port,
+            String clusterId,
+            Deque<AutoCloseable> resources,
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            Controller controller) {
         this.config = config;
         this.port = port;
         this.clusterId = clusterId;
         this.resources = resources;
+        this.metadata = metadata;
+        this.partitions = partitions;
+        this.controller = controller;
     }
 
     public static Broker start(BrokerConfig config) throws IOException {
@@ -107,7 +124,7 @@ public final class Broker implements AutoCloseable {
             logs.close();
         });
 
-        PartitionRegistry partitions = new PartitionRegistry(config, logs);
+        PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
         Purgatory fetchPurgatory = new Purgatory(scheduler);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         GroupConfig groupConfig = GroupConfig.from(config);
@@ -121,9 +138,24 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
+        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, scheduler, config.replicaLagTimeMaxMs());
+        partitions.setIsrExpansionListener(isrUpdater::requestCheck);
+        isrUpdater.start();
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
+                partitions,
+                metadata,
+                config.brokerId(),
+                config.replicaFetchMaxBytes(),
+                config.replicaFetchWaitMaxMs(),
+                config.replicaSocketTimeoutMs());
+        resources.push(fetchers);
+        metadata.addListener(fetchers);
+        fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
         ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
 
+        // The controller starts after the listener; until then this broker names itself, as a lone broker is.
+        AtomicReference<Controller> controllerRef = new AtomicReference<>();
         BrokerConfig.Listener listener = config.listener();
         InetSocketAddress bindAddress = listener.host().isEmpty()
                 ? new InetSocketAddress(listener.port())
@@ -138,7 +170,7 @@ public final class Broker implements AutoCloseable {
                         fetchPurgatory,
                         producerIds,
                         clusterId,
-                        config::brokerId,
+                        () -> currentController(controllerRef.get(), config.brokerId()),
                         groups),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
@@ -147,6 +179,19 @@ public final class Broker implements AutoCloseable {
         resources.push(server);
         int port = server.boundAddress().getPort();
         metadata.registerBroker(advertised(config, port));
+        // Started once registered, so a broker that wins the election counts itself live.
+        Controller controller = Controller.start(
+                metadata,
+                config.brokerId(),
+                topic -> config.logConfig(topic.configs()).uncleanLeaderElectionEnable(),
+                config.leaderRebalanceIntervalMs(),
+                time);
+        resources.push(controller);
+        controllerRef.set(controller);
+        if (config.controlledShutdownEnable()) {
+            // Runs first on close: leadership moves away while this broker still serves its followers.
+            resources.push(() -> controlledShutdown(metadata, config));
+        }
         log.info(
                 "Broker {} of cluster {} serving Kafka on port {} (data in {}, started in {} ms)",
                 config.brokerId(),
@@ -154,7 +199,20 @@ public final class Broker implements AutoCloseable {
                 port,
                 config.dataDir().toAbsolutePath(),
                 time.milliseconds() - started);
-        return new Broker(config, port, clusterId, resources);
+        return new Broker(config, port, clusterId, resources, metadata, partitions, controller);
+    }
+
+    private static int currentController(Controller controller, int self) {
+        return controller == null ? self : controller.controllerId().orElse(self);
+    }
+
+    private static void controlledShutdown(MetadataStore metadata, BrokerConfig config) throws InterruptedException {
+        if (!metadata.requestControlledShutdown(config.brokerId(), config.controlledShutdownTimeoutMs())) {
+            log.warn(
+                    "Controlled shutdown of broker {}: leadership did not move within {} ms; stopping anyway",
+                    config.brokerId(),
+                    config.controlledShutdownTimeoutMs());
+        }
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
@@ -191,6 +249,21 @@ public final class Broker implements AutoCloseable {
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /** The cluster metadata as this broker sees it (read-only use: embedding applications and tests). */
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    /** The partitions this broker hosts, leader and follower replicas alike. */
+    public PartitionRegistry partitions() {
+        return partitions;
+    }
+
+    /** This broker's controller, active when {@link Controller#activeEpoch()} is present. */
+    public Controller controller() {
+        return controller;
     }
 
     @Override

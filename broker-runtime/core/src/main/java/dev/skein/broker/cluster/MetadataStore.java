@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +21,7 @@ import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -185,13 +188,107 @@ public final class MetadataStore implements AutoCloseable {
         awaitCache(() -> cache.brokers().contains(broker));
     }
 
+    /**
+     * Replaces the ISR of a partition this broker leads, conditional on the state znode still being at
+     * {@code current.zkVersion()} (Kafka's ZooKeeper-mode leader did the same). Leader, leader epoch and controller
+     * epoch are kept. Does not wait for the cache: the change arrives as a metadata event.
+     *
+     * @return false if the state changed since {@code current} was read (nothing was written)
+     */
+    public boolean updateIsr(TopicPartition tp, PartitionState current, List<Integer> isr) throws InterruptedException {
+        ZkJson.LeaderAndIsr next =
+                new ZkJson.LeaderAndIsr(current.leader(), current.leaderEpoch(), isr, current.controllerEpoch());
+        try {
+            client.setData()
+                    .withVersion(current.zkVersion())
+                    .forPath(ZkPaths.partitionState(tp.topic(), tp.partition()), ZkJson.partitionState(next));
+            log.info("ISR of {} changed from {} to {} by its leader {}", tp, current.isr(), isr, current.leader());
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("updating the ISR of " + tp, e);
+        }
+    }
+
+    /**
+     * Asks the controller to move leadership off this broker (controlled shutdown) and waits, up to
+     * {@code timeoutMs}, until it leads no partition that has another in-sync replica to take over. The request is
+     * an ephemeral znode, so it ends with this store's session.
+     *
+     * @return whether leadership moved within the time
+     */
+    public boolean requestControlledShutdown(int brokerId, long timeoutMs) throws InterruptedException {
+        checkNotEventThread();
+        try {
+            client.create().withMode(CreateMode.EPHEMERAL).forPath(ZkPaths.controlledShutdown(brokerId));
+        } catch (KeeperException.NodeExistsException e) {
+            log.debug("Controlled shutdown of broker {} already requested", brokerId);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting the controlled shutdown of broker " + brokerId, e);
+        }
+        return awaitMetadata(() -> leadsNothingMovable(brokerId), timeoutMs);
+    }
+
+    private boolean leadsNothingMovable(int brokerId) {
+        Set<Integer> live = new HashSet<>();
+        cache.brokers().forEach(broker -> live.add(broker.id()));
+        for (TopicDescription topic : cache.topics()) {
+            for (PartitionState state : topic.partitions().values()) {
+                if (state.leader() == brokerId
+                        && state.isr().stream().anyMatch(replica -> replica != brokerId && live.contains(replica))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Asks the controller to move these partitions to their preferred (first assigned) replica, through Kafka's
+     * {@code /admin/preferred_replica_election} znode. Returns once the request is stored, not once it is done.
+     *
+     * @return false if an earlier request is still pending (nothing was written)
+     */
+    public boolean requestPreferredLeaderElection(Collection<TopicPartition> partitions) throws InterruptedException {
+        try {
+            client.create().forPath(ZkPaths.PREFERRED_REPLICA_ELECTION, ZkJson.preferredReplicaElection(partitions));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting a preferred leader election", e);
+        }
+    }
+
+    /**
+     * Blocks until {@code condition} holds; it is re-evaluated whenever the cache changes (no polling).
+     *
+     * @return whether it held within {@code timeoutMs}
+     */
+    public boolean awaitMetadata(Supplier<Boolean> condition, long timeoutMs) throws InterruptedException {
+        try {
+            cache.awaitUntil(condition, time, time.milliseconds() + timeoutMs);
+            return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        }
+    }
+
     /** Live brokers sorted by id, from the cache. */
     public List<BrokerRegistration> liveBrokers() {
         return cache.brokers();
     }
 
     /**
-     * Creates a topic with replicas placed round-robin over the live brokers and the first replica of each partition as
+     * Creates a topic with replicas spread over the live brokers ({@link ReplicaAssignment}, rack-aware when brokers
+     * declare racks) and the first replica of each partition as
      * leader with the full replica list as ISR. The config znode, assignment znode and all partition state znodes are
      * written in one ZooKeeper transaction.
      *
@@ -210,7 +307,7 @@ public final class MetadataStore implements AutoCloseable {
             throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
         }
         Map<Integer, List<Integer>> assignment =
-                ReplicaAssignment.roundRobin(liveBrokerIds(), 0, partitions, replicationFactor);
+                ReplicaAssignment.assign(cache.brokers(), 0, partitions, replicationFactor);
         Uuid topicId = Uuid.randomUuid();
         try {
             checkCreatable(name);
@@ -316,8 +413,8 @@ public final class MetadataStore implements AutoCloseable {
                 }
                 int replicationFactor =
                         current.replicas().get(current.replicas().firstKey()).size();
-                Map<Integer, List<Integer>> added = ReplicaAssignment.roundRobin(
-                        liveBrokerIds(), currentCount, newTotalCount - currentCount, replicationFactor);
+                Map<Integer, List<Integer>> added = ReplicaAssignment.assign(
+                        cache.brokers(), currentCount, newTotalCount - currentCount, replicationFactor);
                 Map<Integer, List<Integer>> all = new TreeMap<>(current.replicas());
                 all.putAll(added);
                 List<CuratorOp> ops = new ArrayList<>();
@@ -497,10 +594,6 @@ public final class MetadataStore implements AutoCloseable {
                     .create()
                     .forPath(ZkPaths.partitionState(name, partition.getKey()), ZkJson.partitionState(state)));
         }
-    }
-
-    private List<Integer> liveBrokerIds() {
-        return cache.brokers().stream().map(BrokerRegistration::id).toList();
     }
 
     private int negotiatedSessionTimeoutMs() throws Exception {

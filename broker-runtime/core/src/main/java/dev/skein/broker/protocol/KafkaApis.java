@@ -7,6 +7,7 @@ import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
+import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,7 +31,9 @@ public final class KafkaApis {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
-        handlers.put(ApiKeys.PRODUCE, new ProduceApi(metadata, partitions, config.durableAck()));
+        handlers.put(
+                ApiKeys.PRODUCE,
+                new ProduceApi(metadata, partitions, config.durableAck(), new ReplicationWaits(fetchPurgatory)));
         handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
@@ -43,6 +46,7 @@ public final class KafkaApis {
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = GroupConfig.from(config);
         handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
