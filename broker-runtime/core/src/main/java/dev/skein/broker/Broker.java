@@ -10,6 +10,7 @@ import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * Composition root: builds one broker's object graph from a {@link BrokerConfig}. {@link #start(BrokerConfig)}
  * returns once the broker accepts Kafka connections and is registered in ZooKeeper; {@link #close()} stops it and
  * releases every thread, file and port it opened, in reverse order of start. Several brokers may run in one JVM.
+ *
+ * <p>The accessors ({@link #health()}, {@link #metrics()}, {@link #metadata()}, {@link #partitions()}, {@link #groups()}) are for the
+ * server's health checks, metrics and local log details; they may be called from any thread.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
@@ -43,25 +47,26 @@ public final class Broker implements AutoCloseable {
     private final int port;
     private final String clusterId;
     private final Deque<AutoCloseable> resources;
-    private final MetadataStore metadata;
-    private final PartitionRegistry partitions;
-    private final Controller controller;
+    private final Components components;
+    private volatile boolean shuttingDown;
 
-    private Broker(
-            BrokerConfig config,
-            int port,
-            String clusterId,
-            Deque<AutoCloseable> resources,
+    /** The long-lived parts the accessors read. */
+    private record Components(
             MetadataStore metadata,
             PartitionRegistry partitions,
-            Controller controller) {
+            Purgatory fetchPurgatory,
+            SocketServer server,
+            GroupCoordinator groups,
+            BrokerMetrics metrics,
+            Controller controller) {}
+
+    private Broker(
+            BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources, Components components) {
         this.config = config;
         this.port = port;
         this.clusterId = clusterId;
         this.resources = resources;
-        this.metadata = metadata;
-        this.partitions = partitions;
-        this.controller = controller;
+        this.components = components;
     }
 
     public static Broker start(BrokerConfig config) throws IOException {
@@ -153,6 +158,7 @@ public final class Broker implements AutoCloseable {
         fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
         ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+        BrokerMetrics metrics = new BrokerMetrics(time);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
@@ -171,7 +177,8 @@ public final class Broker implements AutoCloseable {
                         producerIds,
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
-                        groups),
+                        groups,
+                        metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 config.socketRequestMaxBytes(),
@@ -199,7 +206,12 @@ public final class Broker implements AutoCloseable {
                 port,
                 config.dataDir().toAbsolutePath(),
                 time.milliseconds() - started);
-        return new Broker(config, port, clusterId, resources, metadata, partitions, controller);
+        return new Broker(
+                config,
+                port,
+                clusterId,
+                resources,
+                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
     }
 
     private static int currentController(Controller controller, int self) {
@@ -251,23 +263,48 @@ public final class Broker implements AutoCloseable {
         return config;
     }
 
-    /** The cluster metadata as this broker sees it (read-only use: embedding applications and tests). */
-    public MetadataStore metadata() {
-        return metadata;
+    /** What this broker's readiness and liveness depend on, as of now. */
+    public BrokerHealth health() {
+        boolean zookeeper = components.metadata().curator().getZookeeperClient().isConnected();
+        return new BrokerHealth(zookeeper, components.server().isAlive(), shuttingDown);
     }
 
-    /** The partitions this broker hosts, leader and follower replicas alike. */
+    /** Request, topic and log counters, for the metrics endpoint. */
+    public BrokerMetrics metrics() {
+        return components.metrics();
+    }
+
+    /** The cluster metadata this broker sees (topics, live brokers), served from its cache. */
+    public MetadataStore metadata() {
+        return components.metadata();
+    }
+
+    /** The partitions whose logs this broker hosts. */
     public PartitionRegistry partitions() {
-        return partitions;
+        return components.partitions();
+    }
+
+    /** The consumer group coordinator of the {@code __consumer_offsets} partitions this broker leads. */
+    public GroupCoordinator groups() {
+        return components.groups();
+    }
+
+    /**
+     * Requests parked in the purgatory: fetches waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms})
+     * and acks=all produces waiting for the in-sync replicas.
+     */
+    public int fetchPurgatorySize() {
+        return components.fetchPurgatory().size();
     }
 
     /** This broker's controller, active when {@link Controller#activeEpoch()} is present. */
     public Controller controller() {
-        return controller;
+        return components.controller();
     }
 
     @Override
     public void close() {
+        shuttingDown = true;
         closeAll(resources);
         log.info("Broker {} stopped", config.brokerId());
     }

@@ -576,6 +576,10 @@ public final class MetadataStore implements AutoCloseable {
         }
         if (Topic.hasCollisionChars(name)) {
             for (String existing : client.getChildren().forPath(ZkPaths.BROKER_TOPICS)) {
+                if (existing.equals(name)) {
+                    // created concurrently since the check above
+                    throw new TopicExistsException("Topic '" + name + "' already exists.");
+                }
                 if (Topic.hasCollision(name, existing)) {
                     throw new InvalidTopicException("Topic '" + name + "' collides with existing topic '" + existing
                             + "' ('.' and '_' are interchangeable in metric names).");

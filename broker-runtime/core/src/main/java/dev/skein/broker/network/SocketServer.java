@@ -86,6 +86,19 @@ public final class SocketServer implements AutoCloseable {
         return server;
     }
 
+    /** True while the listener accepts connections and every acceptor, network and I/O thread is running. */
+    public boolean isAlive() {
+        if (!running || !serverChannel.isOpen() || ioExecutor.isShutdown()) {
+            return false;
+        }
+        for (Thread t : threads) {
+            if (!t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public InetSocketAddress boundAddress() throws IOException {
         return (InetSocketAddress) serverChannel.getLocalAddress();
     }

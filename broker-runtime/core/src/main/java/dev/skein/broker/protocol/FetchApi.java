@@ -3,6 +3,7 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.DelayedOperation;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
@@ -36,11 +37,13 @@ final class FetchApi implements ApiHandler {
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
     private final Purgatory purgatory;
+    private final BrokerMetrics metrics;
 
-    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory) {
+    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory, BrokerMetrics metrics) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.purgatory = purgatory;
+        this.metrics = metrics;
     }
 
     @Override
@@ -94,7 +97,14 @@ final class FetchApi implements ApiHandler {
         }
     }
 
-    private static FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
+    private FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
+        for (Map.Entry<TopicIdPartition, FetchResponseData.PartitionData> e : data.entrySet()) {
+            int bytes =
+                    e.getValue().records() == null ? 0 : e.getValue().records().sizeInBytes();
+            if (bytes > 0) {
+                metrics.topic(e.getKey().topic()).recordFetch(bytes);
+            }
+        }
         return FetchResponse.of(Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
     }
 

@@ -5,6 +5,7 @@ import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.ReplicationWaits;
@@ -27,14 +28,16 @@ public final class KafkaApis {
             ProducerIdBlocks producerIds,
             String clusterId,
             IntSupplier controllerId,
-            GroupCoordinator groups) {
+            GroupCoordinator groups,
+            BrokerMetrics metrics) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(
                 ApiKeys.PRODUCE,
-                new ProduceApi(metadata, partitions, config.durableAck(), new ReplicationWaits(fetchPurgatory)));
-        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory));
+                new ProduceApi(
+                        metadata, partitions, config.durableAck(), metrics, new ReplicationWaits(fetchPurgatory)));
+        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
                 ApiKeys.METADATA,
@@ -60,6 +63,6 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(groups));
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
-        return new RequestDispatcher(new SupportedApis(handlers));
+        return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -96,23 +97,25 @@ final class MetadataApi implements ApiHandler {
         }
         String name = wanted.name();
         Optional<TopicDescription> topic = metadata.topic(name);
-        if (topic.isEmpty() && allowCreate) {
-            topic = autoCreate(name);
-            if (topic.isEmpty()) {
-                return error(name, Errors.INVALID_TOPIC_EXCEPTION);
-            }
+        if (topic.isPresent()) {
+            return describe(topic.get(), live);
         }
-        return topic.map(t -> describe(t, live)).orElseGet(() -> error(name, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        return allowCreate ? autoCreate(name, live) : error(name, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
-    private Optional<TopicDescription> autoCreate(String name) {
+    /**
+     * Creates a topic a client asked for. A concurrent creation by another client is not an error: the topic just
+     * is not in this broker's cache yet, so the client gets the retriable LEADER_NOT_AVAILABLE and asks again.
+     */
+    private MetadataResponseTopic autoCreate(String name, Set<Integer> live) {
         try {
-            Topic.validate(name);
-            return Optional.of(topicAdmin.create(name, -1, (short) -1, java.util.Map.of()));
+            return describe(topicAdmin.create(name, -1, (short) -1, Map.of()), live);
         } catch (TopicExistsException e) {
-            return metadata.topic(name);
+            return metadata.topic(name)
+                    .map(t -> describe(t, live))
+                    .orElseGet(() -> error(name, Errors.LEADER_NOT_AVAILABLE));
         } catch (ApiException e) {
-            return Optional.empty();
+            return error(name, Errors.forException(e));
         }
     }
 

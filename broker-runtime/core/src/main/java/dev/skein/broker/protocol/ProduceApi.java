@@ -3,6 +3,7 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.PartitionLog.AppendResult;
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.ReplicationWaits;
@@ -39,12 +40,19 @@ final class ProduceApi implements ApiHandler {
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
     private final boolean durableAck;
+    private final BrokerMetrics metrics;
     private final ReplicationWaits replication;
 
-    ProduceApi(MetadataStore metadata, PartitionRegistry partitions, boolean durableAck, ReplicationWaits replication) {
+    ProduceApi(
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            boolean durableAck,
+            BrokerMetrics metrics,
+            ReplicationWaits replication) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.durableAck = durableAck;
+        this.metrics = metrics;
         this.replication = replication;
     }
 
@@ -107,6 +115,10 @@ final class ProduceApi implements ApiHandler {
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
+            if (!result.duplicate()) {
+                metrics.topic(tp.topic())
+                        .recordAppend(records.sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
+            }
             if (durableAck && !result.duplicate()) {
                 durable.add(partition.get().log().awaitDurable(result.lastOffset()));
             }

@@ -1,5 +1,6 @@
 package dev.skein.broker.protocol;
 
+import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.RequestChannel;
 import dev.skein.broker.network.RequestHandler;
 import java.nio.ByteBuffer;
@@ -19,19 +20,24 @@ import org.slf4j.LoggerFactory;
  * Decodes a request frame with kafka-clients' message classes, routes it to its {@link ApiHandler} and encodes the
  * response (file-backed fetch records go out zero-copy through {@code AbstractResponse.toSend}). A frame that cannot
  * be parsed — unknown API key, version outside the jar's range, truncated body — closes the connection with the
- * reason logged; a handler failure becomes the request's error response (UNKNOWN_SERVER_ERROR).
+ * reason logged; a handler failure becomes the request's error response (UNKNOWN_SERVER_ERROR). Every answered
+ * request is counted in {@link BrokerMetrics} with its time from decoding to the response being handed to the
+ * connection.
  */
 public final class RequestDispatcher implements RequestHandler {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final SupportedApis apis;
+    private final BrokerMetrics metrics;
 
-    RequestDispatcher(SupportedApis apis) {
+    RequestDispatcher(SupportedApis apis, BrokerMetrics metrics) {
         this.apis = apis;
+        this.metrics = metrics;
     }
 
     @Override
     public void handle(ByteBuffer frame, RequestChannel channel) {
+        long startNanos = metrics.nanoTime();
         RequestHeader header;
         try {
             header = RequestHeader.parse(frame);
@@ -69,9 +75,13 @@ public final class RequestDispatcher implements RequestHandler {
         }
         if (response == null) {
             channel.noResponse();
+            metrics.recordRequest(key, startNanos);
             return;
         }
-        response.whenComplete((r, error) -> respond(channel, header, request, r, error));
+        response.whenComplete((r, error) -> {
+            respond(channel, header, request, r, error);
+            metrics.recordRequest(key, startNanos);
+        });
     }
 
     private static void respond(

@@ -1,0 +1,165 @@
+package dev.skein.connector.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skein.broker.Broker;
+import dev.skein.broker.config.BrokerConfig;
+import dev.skein.connector.SkeinConnectorIncomingConfiguration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Flow;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigValue;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.eclipse.microprofile.config.spi.Converter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/** Stopping a channel mid-stream and starting it again loses no record (acks completed out of order). */
+class RestartMidStreamTest {
+    @Test
+    void restartMidStreamLosesNoRecordAndResumesAfterTheContiguousAcks() throws Exception {
+        Path dir = Files.createTempDirectory("skein-restart");
+        try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
+                "listeners", "PLAINTEXT://127.0.0.1:0",
+                "log.dirs", dir.toString(),
+                "skein.zookeeper.embedded.port", "0",
+                "num.partitions", "1")))) {
+            String bootstrap = "127.0.0.1:" + broker.port();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 200; i++) {
+                    producer.send(new ProducerRecord<>("restart", "k" + i, String.valueOf(i)));
+                }
+            }
+            Set<String> processed = new TreeSet<>();
+
+            List<Message<?>> first = new ArrayList<>();
+            SkeinSource source = SkeinSource.open(config(bootstrap), Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> inbox = subscribe(source);
+            await().atMost(Duration.ofSeconds(60)).until(() -> inbox.size() >= 80);
+            for (int i = 0; i < 80; i++) {
+                first.add(inbox.poll());
+            }
+            // complete 79..0 in reverse, except 50: the commit may only reach offset 50
+            for (int i = 79; i >= 0; i--) {
+                if (i != 50) {
+                    first.get(i).ack();
+                    processed.add((String) first.get(i).getPayload());
+                }
+            }
+            source.close();
+
+            SkeinSource again = SkeinSource.open(config(bootstrap), Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> secondInbox = subscribe(again);
+            await().atMost(Duration.ofSeconds(60)).until(() -> secondInbox.size() >= 150);
+            Message<?> resumedAt = secondInbox.peek();
+            assertThat(resumedAt.getPayload()).isEqualTo("50");
+            secondInbox.forEach(message -> {
+                processed.add((String) message.getPayload());
+                message.ack();
+            });
+            again.close();
+
+            Set<String> all = new TreeSet<>();
+            for (int i = 0; i < 200; i++) {
+                all.add(String.valueOf(i));
+            }
+            assertThat(processed).isEqualTo(all);
+        }
+    }
+
+    private static ConcurrentLinkedQueue<Message<?>> subscribe(SkeinSource source) {
+        ConcurrentLinkedQueue<Message<?>> inbox = new ConcurrentLinkedQueue<>();
+        source.publisher().subscribe(new Flow.Subscriber<Message<?>>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Message<?> item) {
+                inbox.add(item);
+            }
+
+            @Override
+            public void onError(Throwable throwable) {}
+
+            @Override
+            public void onComplete() {}
+        });
+        return inbox;
+    }
+
+    private static SkeinConnectorIncomingConfiguration config(String bootstrap) {
+        Map<String, String> values = new HashMap<>();
+        values.put("channel-name", "restart");
+        values.put("bootstrap.servers", bootstrap);
+        values.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        values.put("auto.offset.reset", "earliest");
+        values.put("graceful-shutdown.timeout.ms", "500");
+        values.put("auto.commit.interval.ms", "600000");
+        return new SkeinConnectorIncomingConfiguration(new MapConfig(values));
+    }
+
+    /** Just enough MicroProfile Config over a map for the generated configuration class. */
+    private record MapConfig(Map<String, String> values) implements Config {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> Optional<T> getOptionalValue(String name, Class<T> type) {
+            String value = values.get(name);
+            if (value == null) {
+                return Optional.empty();
+            }
+            Object converted = type == Integer.class
+                    ? Integer.valueOf(value)
+                    : type == Long.class ? Long.valueOf(value) : type == Boolean.class ? Boolean.valueOf(value) : value;
+            return Optional.of((T) converted);
+        }
+
+        @Override
+        public <T> T getValue(String name, Class<T> type) {
+            return getOptionalValue(name, type).orElseThrow(() -> new NoSuchElementException(name));
+        }
+
+        @Override
+        public ConfigValue getConfigValue(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Iterable<String> getPropertyNames() {
+            return values.keySet();
+        }
+
+        @Override
+        public Iterable<ConfigSource> getConfigSources() {
+            return List.of();
+        }
+
+        @Override
+        public <T> Optional<Converter<T>> getConverter(Class<T> type) {
+            return Optional.empty();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

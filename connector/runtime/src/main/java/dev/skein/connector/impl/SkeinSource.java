@@ -1,0 +1,280 @@
+package dev.skein.connector.impl;
+
+import dev.skein.connector.SkeinConnectorIncomingConfiguration;
+import dev.skein.connector.commit.CommitStrategy;
+import dev.skein.connector.fault.FailureStrategy;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.reactive.messaging.health.HealthReport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * An incoming {@code skein} channel: {@code partitions} {@link ConsumerLoop}s in one consumer group, each on its own
+ * thread with its own {@link RecordDelivery}, merged into one publisher. The consumer reads raw bytes and the channel
+ * deserializes them, so a record that fails to deserialize is nacked like any other poison record and dead-letter
+ * copies are byte-identical. {@link #close()} stops every loop and waits for its final commit.
+ */
+public final class SkeinSource implements HealthReporting {
+    private final String channel;
+    private final boolean healthEnabled;
+    private final boolean readinessEnabled;
+    private final List<ConsumerLoop> loops;
+    private final List<Thread> threads;
+    private final List<ChannelHealth> healths;
+    private final List<ExecutorService> deliveryThreads;
+    private final Producer<byte[], byte[]> copyProducer;
+    private final Flow.Publisher<Message<?>> publisher;
+
+    private SkeinSource(
+            String channel,
+            boolean healthEnabled,
+            boolean readinessEnabled,
+            List<ConsumerLoop> loops,
+            List<Thread> threads,
+            List<ChannelHealth> healths,
+            List<ExecutorService> deliveryThreads,
+            Producer<byte[], byte[]> copyProducer,
+            Flow.Publisher<Message<?>> publisher) {
+        this.channel = channel;
+        this.healthEnabled = healthEnabled;
+        this.readinessEnabled = readinessEnabled;
+        this.loops = loops;
+        this.threads = threads;
+        this.healths = healths;
+        this.deliveryThreads = deliveryThreads;
+        this.copyProducer = copyProducer;
+        this.publisher = publisher;
+    }
+
+    /**
+     * Validates the channel configuration, creates the clients and starts polling.
+     *
+     * @throws IllegalArgumentException when an attribute has an unsupported value (the message names it)
+     */
+    public static SkeinSource open(SkeinConnectorIncomingConfiguration config, Time time) {
+        String channel = config.getChannel();
+        if (config.getTransactional()) {
+            throw new IllegalArgumentException("Channel " + channel
+                    + ": transactional=true is not supported yet (exactly-once is a later release)");
+        }
+        List<String> topics = topics(config);
+        Pattern pattern = config.getPattern() ? Pattern.compile(topics.get(0)) : null;
+        String ordering = config.getOrdering();
+        if (!ordering.equals("partition") && !ordering.equals("key")) {
+            throw new IllegalArgumentException(
+                    "Channel " + channel + ": ordering=" + ordering + " is not one of partition, key");
+        }
+        Map<String, Object> clientProperties = consumerProperties(config);
+        int maxPollRecords = Integer.parseInt(
+                String.valueOf(clientProperties.getOrDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500")));
+        IncomingSettings settings = new IncomingSettings(
+                channel,
+                topics,
+                pattern,
+                config.getBatch(),
+                ordering.equals("key"),
+                config.getPauseIfNoRequests(),
+                Math.max(1, config.getMaxQueueSizeFactor()) * maxPollRecords,
+                config.getPollTimeout(),
+                config.getGracefulShutdown(),
+                config.getGracefulShutdownTimeoutMs());
+
+        String failureName = config.getFailureStrategy();
+        Producer<byte[], byte[]> copyProducer = FailureStrategy.needsProducer(failureName)
+                ? new KafkaProducer<>(copyProducerProperties(config, clientProperties))
+                : null;
+        String baseTopic = pattern == null ? topics.get(0) : channel;
+        List<String> retryTopics = config.getDelayedRetryTopicTopics()
+                .map(value -> Arrays.stream(value.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList())
+                .orElse(List.of(baseTopic + "_retry_10000", baseTopic + "_retry_20000", baseTopic + "_retry_50000"));
+        FailureStrategy failureStrategy = FailureStrategy.named(
+                failureName,
+                channel,
+                config.getDeadLetterQueueTopic().orElse("dead-letter-topic-" + channel),
+                retryTopics,
+                config.getDelayedRetryTopicMaxRetries().orElse(retryTopics.size()),
+                copyProducer);
+
+        int consumers = Math.max(1, config.getPartitions());
+        List<ConsumerLoop> loops = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        List<ChannelHealth> healths = new ArrayList<>();
+        List<ExecutorService> deliveryThreads = new ArrayList<>();
+        List<Multi<Message<?>>> streams = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            Map<String, Object> properties = new HashMap<>(clientProperties);
+            properties.put(
+                    ConsumerConfig.CLIENT_ID_CONFIG,
+                    properties.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, "skein-" + channel) + "-" + i);
+            ExecutorService deliveryThread =
+                    Executors.newSingleThreadExecutor(daemon("skein-" + channel + "-delivery-" + i));
+            KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            ChannelHealth health = new ChannelHealth();
+            RecordDelivery delivery = new RecordDelivery(deliveryThread, settings.keyOrdered());
+            ConsumerLoop loop = new ConsumerLoop(
+                    settings,
+                    consumer,
+                    deserializer(config.getKeyDeserializer(), clientProperties, true),
+                    deserializer(config.getValueDeserializer(), clientProperties, false),
+                    CommitStrategy.named(
+                            config.getCommitStrategy(),
+                            channel,
+                            config.getAutoCommitIntervalMs(),
+                            config.getThrottledUnprocessedRecordMaxAgeMs()),
+                    failureStrategy,
+                    delivery,
+                    health,
+                    time);
+            loops.add(loop);
+            healths.add(health);
+            deliveryThreads.add(deliveryThread);
+            threads.add(daemon("skein-" + channel + "-consumer-" + i).newThread(loop));
+            streams.add(Multi.createFrom().publisher(delivery));
+        }
+        Flow.Publisher<Message<?>> publisher = streams.size() == 1
+                ? streams.get(0)
+                : Multi.createBy().merging().streams(streams);
+        threads.forEach(Thread::start);
+        return new SkeinSource(
+                channel,
+                config.getHealthEnabled(),
+                config.getHealthReadinessEnabled(),
+                loops,
+                threads,
+                healths,
+                deliveryThreads,
+                copyProducer,
+                publisher);
+    }
+
+    public Flow.Publisher<Message<?>> publisher() {
+        return publisher;
+    }
+
+    @Override
+    public void reportReadiness(HealthReport.HealthReportBuilder builder) {
+        if (healthEnabled) {
+            boolean ready = !readinessEnabled || healths.stream().allMatch(ChannelHealth::ready);
+            builder.add(channel, ready, ready ? null : problem());
+        }
+    }
+
+    @Override
+    public void reportLiveness(HealthReport.HealthReportBuilder builder) {
+        if (healthEnabled) {
+            boolean alive = healths.stream().allMatch(ChannelHealth::alive);
+            builder.add(channel, alive, alive ? null : problem());
+        }
+    }
+
+    private String problem() {
+        return healths.stream()
+                .map(ChannelHealth::problem)
+                .filter(p -> p != null)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** Stops the consumers (each drains, commits and closes), then the delivery threads and the copy producer. */
+    public void close() {
+        loops.forEach(ConsumerLoop::stop);
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        deliveryThreads.forEach(ExecutorService::shutdown);
+        for (ExecutorService deliveryThread : deliveryThreads) {
+            try {
+                deliveryThread.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (copyProducer != null) {
+            copyProducer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static List<String> topics(SkeinConnectorIncomingConfiguration config) {
+        if (config.getTopic().isPresent() && config.getTopics().isPresent()) {
+            throw new IllegalArgumentException(
+                    "Channel " + config.getChannel() + ": set either topic or topics, not both");
+        }
+        if (config.getTopics().isPresent()) {
+            return Arrays.stream(config.getTopics().get().split(","))
+                    .map(String::trim)
+                    .filter(topic -> !topic.isEmpty())
+                    .toList();
+        }
+        if (config.getPattern() && config.getTopic().isEmpty()) {
+            throw new IllegalArgumentException("Channel " + config.getChannel() + ": pattern=true needs topic");
+        }
+        return List.of(config.getTopic().orElse(config.getChannel()));
+    }
+
+    private static Map<String, Object> consumerProperties(SkeinConnectorIncomingConfiguration config) {
+        Map<String, Object> properties = ClientProperties.passThrough(config.config());
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.getGroupId().orElse(config.getChannel()));
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.getAutoOffsetReset());
+        if (!config.getCommitStrategy().equals("ignore")) {
+            properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        }
+        properties.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        properties.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        return properties;
+    }
+
+    private static Map<String, Object> copyProducerProperties(
+            SkeinConnectorIncomingConfiguration config, Map<String, Object> clientProperties) {
+        Map<String, Object> properties = ClientProperties.connectionOnly(clientProperties);
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
+        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "skein-" + config.getChannel() + "-failures");
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return properties;
+    }
+
+    private static Deserializer<?> deserializer(String className, Map<String, Object> properties, boolean isKey) {
+        Deserializer<?> deserializer = ClientProperties.instantiate(className, Deserializer.class);
+        deserializer.configure(properties, isKey);
+        return deserializer;
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
