@@ -197,7 +197,11 @@ public final class Broker implements AutoCloseable {
         controllerRef.set(controller);
         if (config.controlledShutdownEnable()) {
             // Runs first on close: leadership moves away while this broker still serves its followers.
-            resources.push(() -> controlledShutdown(metadata, config));
+            resources.push(() -> {
+                // As Kafka's StopReplica: stop following first, so leaders do not take this broker back into ISRs.
+                fetchers.close();
+                controlledShutdown(metadata, config);
+            });
         }
         log.info(
                 "Broker {} of cluster {} serving Kafka on port {} (data in {}, started in {} ms)",

@@ -19,6 +19,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +33,7 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZKUtil;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -63,6 +66,12 @@ public final class MetadataStore implements AutoCloseable {
     private final MetadataWatcher watcher;
     private final Time time;
     private final int sessionTimeoutMs;
+    private volatile BrokerRegistration registration;
+    private final ConnectionStateListener reRegistration = (c, state) -> {
+        if (state == ConnectionState.RECONNECTED) {
+            reRegister();
+        }
+    };
 
     private MetadataStore(
             CuratorFramework client,
@@ -185,6 +194,10 @@ public final class MetadataStore implements AutoCloseable {
             throw failure("registering broker " + broker.id(), e);
         }
         log.info("Registered broker {} at {}:{}", broker.id(), broker.host(), broker.port());
+        if (registration == null) {
+            client.getConnectionStateListenable().addListener(reRegistration);
+        }
+        registration = broker;
         awaitCache(() -> cache.brokers().contains(broker));
     }
 
@@ -510,6 +523,8 @@ public final class MetadataStore implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        client.getConnectionStateListenable().removeListener(reRegistration);
+        registration = null;
         try {
             watcher.close();
         } finally {
@@ -523,6 +538,56 @@ public final class MetadataStore implements AutoCloseable {
         if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
             log.warn("ZooKeeper notification thread did not stop within 30 s");
         }
+    }
+
+    /**
+     * After an expired session came back as a new one, the ephemeral registration is gone (or about to go with the
+     * old session): this broker would look dead to the cluster while serving. Recreates it, waiting out a leftover of
+     * the old session. Asynchronous: this runs on Curator's event thread.
+     */
+    private void reRegister() {
+        BrokerRegistration broker = registration;
+        if (broker == null) {
+            return;
+        }
+        String path = ZkPaths.brokerId(broker.id());
+        try {
+            client.create()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .inBackground((c, event) -> {
+                        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                        if (code == KeeperException.Code.OK) {
+                            log.info("Re-registered broker {} after a new ZooKeeper session", broker.id());
+                        } else if (code == KeeperException.Code.NODEEXISTS) {
+                            reRegisterWhenGone(path);
+                        } else {
+                            log.warn("Could not re-register broker {}: {}", broker.id(), code);
+                        }
+                    })
+                    .forPath(path, ZkJson.brokerRegistration(broker, time.milliseconds()));
+        } catch (Exception e) {
+            // Curator reports failures of background operations to the callback; this is a client-side failure.
+            log.warn("Could not re-register broker {}: {}", broker.id(), e.toString());
+        }
+    }
+
+    /** The registration exists: if an older session owns it, register again once it is gone. */
+    private void reRegisterWhenGone(String path) throws Exception {
+        long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+        client.checkExists()
+                .usingWatcher((CuratorWatcher) event -> {
+                    if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                        reRegister();
+                    }
+                })
+                .inBackground((c, event) -> {
+                    if (event.getStat() == null) {
+                        reRegister();
+                    } else if (event.getStat().getEphemeralOwner() == session) {
+                        log.debug("Registration {} is this session's", path);
+                    }
+                })
+                .forPath(path);
     }
 
     private void awaitRegistrationGone(int brokerId, String path, long deadline) throws Exception {

@@ -1,7 +1,11 @@
 package dev.skein.broker.partition;
 
 import dev.skein.broker.cluster.MetadataStore;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +52,22 @@ public final class IsrUpdater {
         }
     }
 
+    /**
+     * A follower that still fetches but is not registered (its session expired) must not rejoin: the controller
+     * would take it out again at once, and the two would keep rewriting the state znode.
+     */
+    private List<Integer> withoutUnregisteredJoiners(Partition.IsrChange change) {
+        Set<Integer> live = new HashSet<>();
+        metadata.liveBrokers().forEach(broker -> live.add(broker.id()));
+        List<Integer> isr = new ArrayList<>();
+        for (int replica : change.isr()) {
+            if (change.from().isr().contains(replica) || live.contains(replica)) {
+                isr.add(replica);
+            }
+        }
+        return isr;
+    }
+
     /** Proposes and writes ISR changes for every partition this broker leads. */
     public void checkAll() {
         for (Partition partition : partitions.all()) {
@@ -55,11 +75,12 @@ public final class IsrUpdater {
             if (change.isEmpty()) {
                 continue;
             }
+            List<Integer> isr = withoutUnregisteredJoiners(change.get());
+            if (isr.equals(change.get().from().isr())) {
+                continue;
+            }
             try {
-                metadata.updateIsr(
-                        partition.topicPartition(),
-                        change.get().from(),
-                        change.get().isr());
+                metadata.updateIsr(partition.topicPartition(), change.get().from(), isr);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

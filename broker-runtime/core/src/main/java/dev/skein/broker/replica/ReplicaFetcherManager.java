@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Starts one {@link ReplicaFetcher} thread per broker that leads a partition this broker follows, and wakes them on
  * metadata changes so they notice new leaders and epochs at once. Register it as a {@link MetadataListener} after
  * the {@link PartitionRegistry} so partitions are up to date when it looks. Threads are kept (idle) once started
- * and stopped by {@link #close()}.
+ * and stopped by {@link #close()}, which may be called more than once.
  */
 public final class ReplicaFetcherManager implements MetadataListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcherManager.class);

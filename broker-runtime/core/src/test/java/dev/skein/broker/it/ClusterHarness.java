@@ -132,14 +132,32 @@ final class ClusterHarness implements AutoCloseable {
         }
     }
 
-    /** Waits until the partition has a live leader and every live broker knows it; returns it. */
+    /**
+     * Waits until every live broker sees the same live leader of {@code tp} and returns it. The brokers' caches
+     * change independently, so each wait is woken by the first broker's changes or re-checks after a short slice.
+     */
     int awaitLeader(TopicPartition tp) throws InterruptedException {
-        await("a live leader of " + tp, tp, state -> brokers.containsKey(state.leader()));
-        int leader = state(tp).leader();
-        for (Broker broker : List.copyOf(brokers.values())) {
-            if (!broker.metadata().awaitMetadata(() -> leaderSeenBy(broker, tp) == leader, WAIT_MS)) {
-                throw new AssertionError("Broker " + broker.config().brokerId() + " did not learn leader " + leader
-                        + " of " + tp + "; state: " + describeAll());
+        long deadline = System.nanoTime() + WAIT_MS * 1_000_000;
+        while (true) {
+            int agreed = agreedLeader(tp);
+            if (agreed >= 0) {
+                return agreed;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("No agreed live leader of " + tp + "; state: " + describeAll());
+            }
+            anyBroker().metadata().awaitMetadata(() -> agreedLeader(tp) >= 0, 100);
+        }
+    }
+
+    private int agreedLeader(TopicPartition tp) {
+        int leader = leaderSeenBy(anyBroker(), tp);
+        if (!brokers.containsKey(leader)) {
+            return -1;
+        }
+        for (Broker broker : brokers.values()) {
+            if (leaderSeenBy(broker, tp) != leader) {
+                return -1;
             }
         }
         return leader;
