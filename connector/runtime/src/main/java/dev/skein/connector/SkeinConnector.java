@@ -118,7 +118,8 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
         direction = INCOMING,
         defaultValue = "throttled",
         description = "When acknowledged offsets are committed: `throttled` (every `auto.commit.interval.ms`), "
-                + "`latest` (after every acknowledgement batch) or `ignore` (never; the application commits)")
+                + "`latest` (on the poll-loop iteration after an acknowledgement) or `ignore` (the connector never "
+                + "commits; `enable.auto.commit=true` lets the Kafka client commit instead)")
 @ConnectorAttribute(
         name = "auto.commit.interval.ms",
         type = "int",

@@ -50,6 +50,8 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
+        handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = GroupConfig.from(config);
         handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));

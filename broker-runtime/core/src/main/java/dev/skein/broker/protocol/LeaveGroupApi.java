@@ -33,8 +33,9 @@ final class LeaveGroupApi implements ApiHandler {
         Errors topLevel = errors.get(0);
         if (version < 3) {
             Errors error = topLevel != Errors.NONE ? topLevel : errors.size() > 1 ? errors.get(1) : Errors.NONE;
+            // v0-2 carry only a top-level error; the (data, version) constructor would demand exactly one member
             return CompletableFuture.completedFuture(
-                    new LeaveGroupResponse(new LeaveGroupResponseData().setErrorCode(error.code()), version));
+                    new LeaveGroupResponse(new LeaveGroupResponseData().setErrorCode(error.code())));
         }
         LeaveGroupResponseData response = new LeaveGroupResponseData().setErrorCode(topLevel.code());
         for (int i = 0; i < members.size() && i + 1 < errors.size(); i++) {

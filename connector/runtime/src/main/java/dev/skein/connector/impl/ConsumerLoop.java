@@ -112,24 +112,19 @@ final class ConsumerLoop implements Runnable {
             while (!stopRequested.get()) {
                 iterate();
             }
-            if (failure == null) {
-                drainInFlight();
-            }
-            commitSync(progress.keySet());
+            finish();
         } catch (RuntimeException e) {
             log.error("Channel {}: consumer died", settings.channel(), e);
             failure = e;
             health.failed(e);
             delivery.fail(e);
         } finally {
-            health.connected(false);
-            consumer.close(Duration.ofSeconds(5));
-            keyDeserializer.close();
-            valueDeserializer.close();
+            closeClients();
         }
     }
 
-    private void subscribe() {
+    /** First step of {@link #run()}: subscribes with the committing rebalance listener. */
+    void subscribe() {
         RebalanceCommitter listener = new RebalanceCommitter();
         if (settings.pattern() != null) {
             consumer.subscribe(settings.pattern(), listener);
@@ -144,7 +139,8 @@ final class ConsumerLoop implements Runnable {
         }
     }
 
-    private void iterate() {
+    /** One iteration of {@link #run()}; package-private so tests can drive the loop step by step. */
+    void iterate() {
         long now = time.milliseconds();
         applyCompletions();
         if (failure != null) {
@@ -170,6 +166,22 @@ final class ConsumerLoop implements Runnable {
         invalidTopicRetries = 0;
         checkHealth(time.milliseconds());
         handOver(records, time.milliseconds());
+    }
+
+    /** After the last iteration: graceful drain (unless the channel failed), then the final commit. */
+    void finish() {
+        if (failure == null) {
+            drainInFlight();
+        }
+        commitSync(progress.keySet());
+    }
+
+    /** Last step of {@link #run()}, whatever happened before. */
+    void closeClients() {
+        health.connected(false);
+        consumer.close(Duration.ofSeconds(5));
+        keyDeserializer.close();
+        valueDeserializer.close();
     }
 
     private boolean legalNames() {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +24,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * itself is bounded by the consumer's pause threshold, not here.
  */
 final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscription {
-    private final ExecutorService executor;
+    private final Executor executor;
     private final boolean keyOrdered;
     private final AtomicInteger undelivered = new AtomicInteger();
     private final AtomicLong demand = new AtomicLong();
@@ -35,7 +35,7 @@ final class RecordDelivery implements Flow.Publisher<Message<?>>, Flow.Subscript
     private Flow.Subscriber<? super Message<?>> subscriber;
     private boolean done;
 
-    RecordDelivery(ExecutorService executor, boolean keyOrdered) {
+    RecordDelivery(Executor executor, boolean keyOrdered) {
         this.executor = executor;
         this.keyOrdered = keyOrdered;
     }

@@ -240,12 +240,15 @@ public final class SkeinSource implements HealthReporting {
         return List.of(config.getTopic().orElse(config.getChannel()));
     }
 
-    private static Map<String, Object> consumerProperties(SkeinConnectorIncomingConfiguration config) {
+    static Map<String, Object> consumerProperties(SkeinConnectorIncomingConfiguration config) {
         Map<String, Object> properties = ClientProperties.passThrough(config.config());
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.getGroupId().orElse(config.getChannel()));
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.getAutoOffsetReset());
-        if (!config.getCommitStrategy().equals("ignore")) {
+        if (config.getCommitStrategy().equals("ignore")) {
+            // as in smallrye-kafka: nothing commits unless the application opts into the client's auto-commit
+            properties.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        } else {
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         }
         properties.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);

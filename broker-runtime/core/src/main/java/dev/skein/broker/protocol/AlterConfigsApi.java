@@ -1,0 +1,79 @@
+package dev.skein.broker.protocol;
+
+import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.log.LogConfig;
+import dev.skein.broker.partition.TopicAdmin;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.AlterConfigsResponse;
+
+/**
+ * AlterConfigs v0-2, the non-incremental form that kafkajs ({@code admin.alterConfigs}) and librdkafka-based
+ * clients still send: the configs given become the topic's whole set of overrides (every override not listed
+ * returns to its default), validated as a whole, then stored in ZooKeeper. Broker configuration is static: altering
+ * it gets INVALID_REQUEST naming the restart it needs, as in {@link IncrementalAlterConfigsApi}.
+ */
+final class AlterConfigsApi implements ApiHandler {
+    private final MetadataStore metadata;
+    private final TopicAdmin topics;
+
+    AlterConfigsApi(MetadataStore metadata, TopicAdmin topics) {
+        this.metadata = metadata;
+        this.topics = topics;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        AlterConfigsRequest alter = (AlterConfigsRequest) request;
+        AlterConfigsResponseData response = new AlterConfigsResponseData();
+        for (AlterConfigsResource resource : alter.data().resources()) {
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            try {
+                replace(resource, alter.data().validateOnly());
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.responses().add(result);
+        }
+        return CompletableFuture.completedFuture(new AlterConfigsResponse(response));
+    }
+
+    private void replace(AlterConfigsResource resource, boolean validateOnly) {
+        if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
+            throw new InvalidRequestException("Only topic configs can be altered at run time; broker configs are "
+                    + "static (set them in the properties file and restart)");
+        }
+        if (metadata.topic(resource.resourceName()).isEmpty()) {
+            throw new UnknownTopicOrPartitionException("Topic '" + resource.resourceName() + "' does not exist");
+        }
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (AlterableConfig config : resource.configs()) {
+            if (!LogConfig.TOPIC_CONFIG.contains(config.name())) {
+                throw new InvalidConfigurationException("Unknown topic config '" + config.name() + "'");
+            }
+            if (config.value() != null) {
+                overrides.put(config.name(), config.value());
+            }
+        }
+        topics.validateConfigs(overrides);
+        if (!validateOnly) {
+            topics.setConfigs(resource.resourceName(), overrides);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.skein.connector.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skein.broker.Broker;
+import dev.skein.broker.config.BrokerConfig;
+import dev.skein.connector.SkeinConnectorIncomingConfiguration;
+import dev.skein.connector.SkeinIncomingMetadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Flow;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real consumers in one group: when the second joins, the first gives up its partitions and commits what it had
+ * acknowledged (the periodic commit is far off), so the second starts right after the acknowledged records.
+ */
+class RebalanceHandOverTest {
+    static final String TOPIC = "handover";
+    static final int PER_PARTITION = 10;
+    static final int ACKED = 5;
+
+    @Test
+    void revokedPartitionsAreCommittedUpToTheAcksBeforeTheNewMemberTakesOver() throws Exception {
+        Path dir = Files.createTempDirectory("skein-handover");
+        try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
+                "listeners", "PLAINTEXT://127.0.0.1:0",
+                "log.dirs", dir.toString(),
+                "skein.zookeeper.embedded.port", "0",
+                "num.partitions", "2")))) {
+            String bootstrap = "127.0.0.1:" + broker.port();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < PER_PARTITION; i++) {
+                    for (int p = 0; p < 2; p++) {
+                        producer.send(new ProducerRecord<>(TOPIC, p, "k", p + "-" + i));
+                    }
+                }
+            }
+
+            SkeinSource first = SkeinSource.open(config(bootstrap), Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> firstInbox = subscribe(first);
+            await().atMost(Duration.ofSeconds(60)).until(() -> firstInbox.size() >= 2 * PER_PARTITION);
+            firstInbox.stream().filter(message -> offset(message) < ACKED).forEach(Message::ack);
+
+            SkeinSource second = SkeinSource.open(config(bootstrap), Time.SYSTEM);
+            try {
+                ConcurrentLinkedQueue<Message<?>> secondInbox = subscribe(second);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !secondInbox.isEmpty());
+                assertThat(offset(secondInbox.peek()))
+                        .as("the new owner starts after the acknowledged records")
+                        .isEqualTo(ACKED);
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(TOPIC)
+                            .partitionsToOffsetAndMetadata()
+                            .get();
+                    assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset())
+                            .isEqualTo(ACKED);
+                    assertThat(committed.get(new TopicPartition(TOPIC, 1)).offset())
+                            .isEqualTo(ACKED);
+                }
+            } finally {
+                second.close();
+                first.close();
+            }
+        }
+    }
+
+    private static long offset(Message<?> message) {
+        return message.getMetadata(SkeinIncomingMetadata.class).orElseThrow().offset();
+    }
+
+    private static ConcurrentLinkedQueue<Message<?>> subscribe(SkeinSource source) {
+        ConcurrentLinkedQueue<Message<?>> inbox = new ConcurrentLinkedQueue<>();
+        source.publisher().subscribe(new Flow.Subscriber<Message<?>>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Message<?> item) {
+                inbox.add(item);
+            }
+
+            @Override
+            public void onError(Throwable throwable) {}
+
+            @Override
+            public void onComplete() {}
+        });
+        return inbox;
+    }
+
+    private static SkeinConnectorIncomingConfiguration config(String bootstrap) {
+        Map<String, String> values = new HashMap<>();
+        values.put("channel-name", TOPIC);
+        values.put("bootstrap.servers", bootstrap);
+        values.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        values.put("auto.offset.reset", "earliest");
+        values.put("auto.commit.interval.ms", "600000");
+        values.put("graceful-shutdown", "false");
+        return new SkeinConnectorIncomingConfiguration(new MapConfig(values));
+    }
+}
