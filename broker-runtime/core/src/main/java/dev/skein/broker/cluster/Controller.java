@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * it, logged at WARN), drops dead and shutting-down brokers from ISRs, moves leadership off a broker that asked for a
  * controlled shutdown ({@code /admin/controlled_shutdown/<id>}), moves leadership back to preferred replicas
  * periodically ({@code auto.leader.rebalance.enable}) and on request ({@code /admin/preferred_replica_election}),
- * and deletes topics marked in {@code /admin/delete_topics}. Topic creation and partition increase write the
+ * deletes topics marked in {@code /admin/delete_topics}, and carries out reassignments
+ * ({@link PartitionReassigner}). Topic creation and partition increase write the
  * initial leader with the assignment ({@link MetadataStore#createTopic}); this is safe because no replica has data
  * yet, and it keeps topic creation a single ZooKeeper transaction.
  */
@@ -58,6 +59,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final CuratorCache controllerMirror;
     private final CuratorCache adminMirror;
     private final ConnectionStateListener connectionListener;
+    private final PartitionReassigner reassigner;
     private ControllerEpochFence fence;
     private volatile int activeEpoch = -1;
 
@@ -73,6 +75,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
         this.uncleanAllowed = uncleanAllowed;
         this.time = time;
         this.loop = loop;
+        this.reassigner = new PartitionReassigner(client, metadata);
         this.controllerMirror = CuratorCache.build(client, ZkPaths.CONTROLLER);
         this.adminMirror = CuratorCache.build(client, ZkPaths.ADMIN);
         this.connectionListener = (c, state) -> {
@@ -150,7 +153,18 @@ public final class Controller implements MetadataListener, AutoCloseable {
 
     @Override
     public void topicChanged(TopicDescription topic) {
-        enqueue(() -> reconcile(false, Set.of()));
+        enqueue(() -> {
+            reconcile(false, Set.of());
+            advanceReassignments();
+        });
+    }
+
+    private void advanceReassignments() throws Exception {
+        Optional<ChildData> request = adminMirror.get(ZkPaths.REASSIGN_PARTITIONS);
+        if (fence != null && request.isPresent()) {
+            reassigner.advance(
+                    fence, request.get().getData(), request.get().getStat().getVersion());
+        }
     }
 
     @Override
@@ -224,6 +238,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return;
         }
         deleteMarkedTopics();
+        advanceReassignments();
         Optional<ChildData> election = adminMirror.get(ZkPaths.PREFERRED_REPLICA_ELECTION);
         if (election.isPresent()) {
             Set<TopicPartition> wanted;

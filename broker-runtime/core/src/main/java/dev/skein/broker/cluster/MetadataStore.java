@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -291,6 +292,72 @@ public final class MetadataStore implements AutoCloseable {
             return true;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             return false;
+        }
+    }
+
+    /**
+     * Adds (target replica list) or cancels (empty) reassignments in {@code /admin/reassign_partitions}, which the
+     * controller carries out. Cancelling only drops the pending request: replicas already added stay assigned.
+     *
+     * @return the partitions whose cancellation found no pending reassignment
+     */
+    public Set<TopicPartition> requestReassignments(Map<TopicPartition, Optional<List<Integer>>> changes)
+            throws InterruptedException {
+        try {
+            while (true) {
+                Stat stat = new Stat();
+                Map<TopicPartition, List<Integer>> pending;
+                boolean exists;
+                try {
+                    pending = new LinkedHashMap<>(ZkJson.parseReassignments(
+                            client.getData().storingStatIn(stat).forPath(ZkPaths.REASSIGN_PARTITIONS)));
+                    exists = true;
+                } catch (KeeperException.NoNodeException e) {
+                    pending = new LinkedHashMap<>();
+                    exists = false;
+                }
+                Set<TopicPartition> notPending = new HashSet<>();
+                for (Map.Entry<TopicPartition, Optional<List<Integer>>> change : changes.entrySet()) {
+                    if (change.getValue().isPresent()) {
+                        pending.put(change.getKey(), change.getValue().get());
+                    } else if (pending.remove(change.getKey()) == null) {
+                        notPending.add(change.getKey());
+                    }
+                }
+                try {
+                    if (!exists) {
+                        client.create().forPath(ZkPaths.REASSIGN_PARTITIONS, ZkJson.reassignments(pending));
+                    } else if (pending.isEmpty()) {
+                        client.delete().withVersion(stat.getVersion()).forPath(ZkPaths.REASSIGN_PARTITIONS);
+                    } else {
+                        client.setData()
+                                .withVersion(stat.getVersion())
+                                .forPath(ZkPaths.REASSIGN_PARTITIONS, ZkJson.reassignments(pending));
+                    }
+                    return notPending;
+                } catch (KeeperException.NodeExistsException
+                        | KeeperException.BadVersionException
+                        | KeeperException.NoNodeException e) {
+                    log.debug("Reassignments changed concurrently, retrying");
+                }
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting partition reassignments", e);
+        }
+    }
+
+    /** The pending reassignments (target replicas per partition), read from ZooKeeper. */
+    public Map<TopicPartition, List<Integer>> reassignments() throws InterruptedException {
+        try {
+            return ZkJson.parseReassignments(client.getData().forPath(ZkPaths.REASSIGN_PARTITIONS));
+        } catch (KeeperException.NoNodeException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("reading partition reassignments", e);
         }
     }
 

@@ -80,6 +80,35 @@ final class ZkJson {
         return parseInt(new String(data, StandardCharsets.UTF_8).trim());
     }
 
+    /** {@code /admin/reassign_partitions}: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[..]}]}. */
+    static byte[] reassignments(Map<TopicPartition, List<Integer>> targets) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("version", 1);
+        ArrayNode list = node.putArray("partitions");
+        for (Map.Entry<TopicPartition, List<Integer>> e : targets.entrySet()) {
+            ObjectNode partition = list.addObject()
+                    .put("topic", e.getKey().topic())
+                    .put("partition", e.getKey().partition());
+            ArrayNode replicas = partition.putArray("replicas");
+            e.getValue().forEach(replicas::add);
+        }
+        return write(node);
+    }
+
+    static Map<TopicPartition, List<Integer>> parseReassignments(byte[] data) {
+        JsonNode partitions = read(data).get("partitions");
+        if (partitions == null || !partitions.isArray()) {
+            throw new IllegalArgumentException("reassignment has no \"partitions\" array");
+        }
+        Map<TopicPartition, List<Integer>> out = new LinkedHashMap<>();
+        for (JsonNode partition : partitions) {
+            out.put(
+                    new TopicPartition(requiredText(partition, "topic"), requiredInt(partition, "partition")),
+                    intList(partition.get("replicas"), "replicas"));
+        }
+        return out;
+    }
+
     /** {@code /admin/preferred_replica_election}: {"version":1,"partitions":[{"topic":"t","partition":0}]}. */
     static byte[] preferredReplicaElection(Collection<TopicPartition> partitions) {
         ObjectNode node = MAPPER.createObjectNode();

@@ -16,6 +16,7 @@ import java.util.OptionalInt;
  * /admin/delete_topics/&lt;topic&gt;                  persistent, pending deletions (written by Kafka tools)
  * /admin/controlled_shutdown/&lt;id&gt;              ephemeral, a broker asking the controller to move its leadership away
  * /admin/preferred_replica_election             persistent, partitions to move back to their preferred leader
+ * /admin/reassign_partitions                    persistent, target replica lists of ongoing reassignments
  * /controller                                   ephemeral, {"brokerid": id} of the active controller
  * /controller_epoch                             persistent, the controller epoch as decimal text
  * </pre>
@@ -32,6 +33,7 @@ final class ZkPaths {
     static final String ADMIN = "/admin";
     static final String CONTROLLED_SHUTDOWN = "/admin/controlled_shutdown";
     static final String PREFERRED_REPLICA_ELECTION = "/admin/preferred_replica_election";
+    static final String REASSIGN_PARTITIONS = "/admin/reassign_partitions";
     static final String CONTROLLER = "/controller";
     static final String CONTROLLER_EPOCH = "/controller_epoch";
 

@@ -190,6 +190,23 @@ public final class Partition {
     }
 
     /**
+     * Empties the follower's log and restarts it at the leader's log start, unless this broker's view moved on to
+     * another epoch; for a follower that fell below what the leader still keeps.
+     */
+    public synchronized boolean restartAsFollower(long leaderLogStart, int leaderEpoch) {
+        if (isLeader() || state.leaderEpoch() != leaderEpoch || leaderLogStart <= log.logEndOffset()) {
+            return false;
+        }
+        logger.info(
+                "Restarting the log of {} at the leader's log start {} (local log end {})",
+                topicPartition,
+                leaderLogStart,
+                log.logEndOffset());
+        log.restartAt(leaderLogStart);
+        return true;
+    }
+
+    /**
      * Records that follower {@code replicaId} fetched from {@code fetchOffset}, so it has everything before it.
      *
      * @return whether the follower is out of the ISR but now eligible to join it

@@ -100,6 +100,7 @@ public final class PartitionRegistry implements MetadataListener {
         for (PartitionState state : topic.partitions().values()) {
             TopicPartition tp = new TopicPartition(topic.name(), state.partition());
             if (!state.replicas().contains(config.brokerId())) {
+                removeUnassigned(tp, topic.topicId());
                 continue;
             }
             Partition existing = partitions.get(tp);
@@ -127,6 +128,24 @@ public final class PartitionRegistry implements MetadataListener {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the log of " + tp, e);
             }
+        }
+    }
+
+    /** A replica reassigned away from this broker: its local copy goes. */
+    private void removeUnassigned(TopicPartition tp, Uuid topicId) {
+        Partition existing = partitions.get(tp);
+        if (existing == null || !existing.topicId().equals(topicId)) {
+            return;
+        }
+        partitions.remove(tp);
+        if (existing.isLeader()) {
+            leadershipChanged(tp, false);
+        }
+        log.info("Deleting the log of {}: this broker is no longer one of its replicas", tp);
+        try {
+            logManager.delete(tp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the log of " + tp, e);
         }
     }
 

@@ -50,6 +50,9 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
+        PartitionReassignmentsApi reassignments = new PartitionReassignmentsApi(metadata);
+        handlers.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassignments);
+        handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, reassignments);
         handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));

@@ -260,8 +260,10 @@ final class ReplicaFetcher implements Runnable {
             }
             if (result.errorCode() != Errors.NONE.code()) {
                 anyError = true;
-                if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()) {
-                    // Diverged in a way the epochs did not reveal: reconcile again before the next fetch.
+                if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()
+                        && !partition.get().restartAsFollower(result.logStartOffset(), epoch)) {
+                    // Not below the leader's log start, so diverged in a way the epochs did not reveal: reconcile
+                    // again before the next fetch.
                     reconciledEpoch.remove(tp);
                 }
                 continue;

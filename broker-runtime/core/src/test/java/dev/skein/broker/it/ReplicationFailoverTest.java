@@ -120,6 +120,42 @@ class ReplicationFailoverTest {
         }
     }
 
+    @Test
+    void followerBelowTheLeadersLogStartRestartsThereAndRejoins() throws Exception {
+        try (ClusterHarness cluster = ClusterHarness.start(dir, 3, Map.of("log.retention.check.interval.ms", "100"))) {
+            TopicPartition tp = new TopicPartition("retained", 0);
+            cluster.createTopic(
+                    tp.topic(),
+                    1,
+                    3,
+                    Map.of("segment.bytes", "1024", "retention.bytes", "2048", "min.insync.replicas", "1"));
+            int leader = cluster.awaitLeader(tp);
+            int follower = cluster.liveIds().stream()
+                    .filter(id -> id != leader)
+                    .findFirst()
+                    .orElseThrow();
+            KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 200));
+            send(producer, tp, "early", 5, new TreeMap<>());
+            cluster.stopBroker(follower);
+            send(producer, tp, "late-record-with-some-padding", 300, new TreeMap<>());
+            // Retention runs every 100 ms; keep producing until it deleted what the follower lacks.
+            for (int round = 0; round < 200 && log(cluster, leader, tp).logStartOffset() <= 5; round++) {
+                send(producer, tp, "late-record-with-some-padding", 10, new TreeMap<>());
+            }
+            assertThat(log(cluster, leader, tp).logStartOffset()).isGreaterThan(5);
+
+            cluster.startBroker(follower);
+            cluster.await(
+                    "the follower rejoined the ISR", tp, state -> state.isr().contains(follower));
+
+            PartitionLog leaderLog = log(cluster, leader, tp);
+            PartitionLog followerLog = log(cluster, follower, tp);
+            assertThat(followerLog.logEndOffset()).isEqualTo(leaderLog.logEndOffset());
+            assertThat(followerLog.logStartOffset()).isGreaterThan(5);
+            assertThat(values(followerLog, 3)).allMatch(value -> value.startsWith("late-"));
+        }
+    }
+
     static void send(
             KafkaProducer<byte[], byte[]> producer,
             TopicPartition tp,
