@@ -239,10 +239,18 @@ public final class ClientThroughput {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         TopicPartition tp = new TopicPartition(topic, PARTITION);
+        if (options.groupId() != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+        }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
+            // The group join is part of the measured time: it is what a subscribing application pays.
             long start = time.nanoseconds();
+            if (options.groupId() != null) {
+                consumer.subscribe(List.of(topic));
+            } else {
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+            }
             long lastProgress = start;
             long expected = 0;
             long timeoutNs = TimeUnit.SECONDS.toNanos(options.timeoutSeconds());

@@ -7,12 +7,13 @@ import java.util.OptionalLong;
  *
  * <pre>
  * (--bootstrap host:port | --embedded) [--records N] [--record-size BYTES] [--label NAME]
- *     [--broker-launch-epoch-ms MS] [--timeout-s S]
+ *     [--broker-launch-epoch-ms MS] [--timeout-s S] [--group ID]
  * </pre>
  *
  * A bare number is taken as {@code --records}. {@code --broker-launch-epoch-ms} is when an external broker's process
  * was launched (wall clock, ms since the epoch), so that "start to first acknowledged record" can be measured
  * against a broker the tool did not start; {@code --timeout-s} bounds each phase (topic creation, produce, consume).
+ * {@code --group} consumes through a consumer group ({@code subscribe}) instead of {@code assign()}.
  */
 record ThroughputOptions(
         String bootstrap,
@@ -21,10 +22,11 @@ record ThroughputOptions(
         int recordSize,
         String label,
         OptionalLong brokerLaunchEpochMs,
-        int timeoutSeconds) {
+        int timeoutSeconds,
+        String groupId) {
 
     static final String USAGE = "usage: ClientThroughput (--bootstrap host:port | --embedded) [--records N]"
-            + " [--record-size BYTES] [--label NAME] [--broker-launch-epoch-ms MS] [--timeout-s S]";
+            + " [--record-size BYTES] [--label NAME] [--broker-launch-epoch-ms MS] [--timeout-s S] [--group ID]";
 
     /** @throws IllegalArgumentException naming the bad or missing argument */
     static ThroughputOptions parse(String... args) {
@@ -35,6 +37,7 @@ record ThroughputOptions(
         String label = null;
         OptionalLong launch = OptionalLong.empty();
         int timeout = 300;
+        String group = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -45,6 +48,7 @@ record ThroughputOptions(
                 case "--label" -> label = value(args, ++i, arg);
                 case "--broker-launch-epoch-ms" -> launch = OptionalLong.of(positiveLong(value(args, ++i, arg), arg));
                 case "--timeout-s" -> timeout = (int) positiveLong(value(args, ++i, arg), arg);
+                case "--group" -> group = value(args, ++i, arg);
                 default -> {
                     if (!arg.matches("\\d+")) {
                         throw new IllegalArgumentException("Unknown argument '" + arg + "'; " + USAGE);
@@ -60,7 +64,7 @@ record ThroughputOptions(
             throw new IllegalArgumentException("--broker-launch-epoch-ms is for an external broker only");
         }
         String name = label != null ? label : embedded ? "skein-embedded" : bootstrap;
-        return new ThroughputOptions(bootstrap, embedded, records, recordSize, name, launch, timeout);
+        return new ThroughputOptions(bootstrap, embedded, records, recordSize, name, launch, timeout, group);
     }
 
     private static String value(String[] args, int i, String name) {

@@ -493,6 +493,43 @@ public final class PartitionLog {
         return deletable;
     }
 
+    /**
+     * Moves the log start offset up to {@code offset} (DeleteRecords): records below it are no longer readable and
+     * whole segments that lie entirely below it are deleted. The new start is checkpointed with the recovery points.
+     * Returns the log start offset afterwards.
+     *
+     * @throws OffsetOutOfRangeException if {@code offset} is above the high watermark
+     */
+    public synchronized long deleteRecordsBefore(long offset) {
+        if (offset > highWatermark) {
+            throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before offset "
+                    + offset + ": it is above the high watermark " + highWatermark);
+        }
+        if (offset <= logStartOffset) {
+            return logStartOffset;
+        }
+        synchronized (flushLock) {
+            List<LogSegment> list = segments;
+            int doomed = 0;
+            while (doomed + 1 < list.size() && list.get(doomed + 1).baseOffset() <= offset) {
+                doomed++;
+            }
+            logStartOffset = offset;
+            epochs.truncateFromStart(offset);
+            if (doomed > 0) {
+                segments = List.copyOf(list.subList(doomed, list.size()));
+                for (LogSegment s : list.subList(0, doomed)) {
+                    try {
+                        s.delete();
+                    } catch (IOException e) {
+                        throw new KafkaStorageException("Deleting " + s + " failed: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        return logStartOffset;
+    }
+
     /** The published segment list (immutable), oldest first; the last one is the active segment. */
     List<LogSegment> segments() {
         return segments;

@@ -68,6 +68,7 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(groups));
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
+        handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(leaders));
         return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }

@@ -2,13 +2,12 @@ package dev.skein.broker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicLong;
+import dev.skein.broker.testing.ManualTime;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 
 class BrokerMetricsTest {
-    private final SteppedTime time = new SteppedTime();
+    private final ManualTime time = new ManualTime();
     private final BrokerMetrics metrics = new BrokerMetrics(time);
 
     @Test
@@ -52,25 +51,5 @@ class BrokerMetricsTest {
         metrics.removeTopic("orders");
         assertThat(metrics.topicNames()).isEmpty();
         assertThat(metrics.topic("orders").bytesIn()).isZero();
-    }
-
-    /** A clock that moves only when the test says so. */
-    private static final class SteppedTime implements Time {
-        private final AtomicLong nowMs = new AtomicLong(1_700_000_000_000L);
-
-        @Override
-        public long milliseconds() {
-            return nowMs.get();
-        }
-
-        @Override
-        public long nanoseconds() {
-            return nowMs.get() * 1_000_000L;
-        }
-
-        @Override
-        public void sleep(long ms) {
-            nowMs.addAndGet(ms);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.skein.broker.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skein.broker.testing.ManualTime;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 
 class ProducerStateManagerTest {
@@ -411,29 +411,5 @@ class ProducerStateManagerTest {
         batch.setLastOffset(logEndOffset + lastOffsetDelta);
         logEndOffset += lastOffsetDelta + 1;
         state.onAppend(batch);
-    }
-
-    /** A clock that moves only when told to. */
-    private static final class ManualTime implements Time {
-        private long nowMs;
-
-        ManualTime(long nowMs) {
-            this.nowMs = nowMs;
-        }
-
-        @Override
-        public long milliseconds() {
-            return nowMs;
-        }
-
-        @Override
-        public long nanoseconds() {
-            return TimeUnit.MILLISECONDS.toNanos(nowMs);
-        }
-
-        @Override
-        public void sleep(long ms) {
-            nowMs += ms;
-        }
     }
 }

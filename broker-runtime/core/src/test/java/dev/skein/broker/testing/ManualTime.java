@@ -1,11 +1,19 @@
-package dev.skein.broker.log;
+package dev.skein.broker.testing;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.utils.Time;
 
 /** A clock that moves only when the test says so (kafka-clients' MockTime lives in its unpublished test jar). */
-final class ManualTime implements Time {
-    private final AtomicLong nowMs = new AtomicLong(1_700_000_000_000L);
+public final class ManualTime implements Time {
+    private final AtomicLong nowMs;
+
+    public ManualTime() {
+        this(1_700_000_000_000L);
+    }
+
+    public ManualTime(long startMs) {
+        this.nowMs = new AtomicLong(startMs);
+    }
 
     @Override
     public long milliseconds() {
