@@ -1,6 +1,7 @@
 package dev.skein.broker;
 
 import dev.skein.broker.cluster.BrokerRegistration;
+import dev.skein.broker.cluster.Controller;
 import dev.skein.broker.cluster.EmbeddedZooKeeper;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.ProducerIdBlocks;
@@ -11,10 +12,12 @@ import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.SocketServer;
+import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
+import dev.skein.broker.replica.ReplicaFetcherManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -23,6 +26,7 @@ import java.util.Deque;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -53,7 +57,8 @@ public final class Broker implements AutoCloseable {
             Purgatory fetchPurgatory,
             SocketServer server,
             GroupCoordinator groups,
-            BrokerMetrics metrics) {}
+            BrokerMetrics metrics,
+            Controller controller) {}
 
     private Broker(
             BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources, Components components) {
@@ -124,7 +129,7 @@ public final class Broker implements AutoCloseable {
             logs.close();
         });
 
-        PartitionRegistry partitions = new PartitionRegistry(config, logs);
+        PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
         Purgatory fetchPurgatory = new Purgatory(scheduler);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         GroupConfig groupConfig = GroupConfig.from(config);
@@ -138,10 +143,25 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
+        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, scheduler, config.replicaLagTimeMaxMs());
+        partitions.setIsrExpansionListener(isrUpdater::requestCheck);
+        isrUpdater.start();
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
+                partitions,
+                metadata,
+                config.brokerId(),
+                config.replicaFetchMaxBytes(),
+                config.replicaFetchWaitMaxMs(),
+                config.replicaSocketTimeoutMs());
+        resources.push(fetchers);
+        metadata.addListener(fetchers);
+        fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
         ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
 
+        // The controller starts after the listener; until then this broker names itself, as a lone broker is.
+        AtomicReference<Controller> controllerRef = new AtomicReference<>();
         BrokerConfig.Listener listener = config.listener();
         InetSocketAddress bindAddress = listener.host().isEmpty()
                 ? new InetSocketAddress(listener.port())
@@ -156,7 +176,7 @@ public final class Broker implements AutoCloseable {
                         fetchPurgatory,
                         producerIds,
                         clusterId,
-                        config::brokerId,
+                        () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
                         metrics),
                 config.numNetworkThreads(),
@@ -166,6 +186,23 @@ public final class Broker implements AutoCloseable {
         resources.push(server);
         int port = server.boundAddress().getPort();
         metadata.registerBroker(advertised(config, port));
+        // Started once registered, so a broker that wins the election counts itself live.
+        Controller controller = Controller.start(
+                metadata,
+                config.brokerId(),
+                topic -> config.logConfig(topic.configs()).uncleanLeaderElectionEnable(),
+                config.leaderRebalanceIntervalMs(),
+                time);
+        resources.push(controller);
+        controllerRef.set(controller);
+        if (config.controlledShutdownEnable()) {
+            // Runs first on close: leadership moves away while this broker still serves its followers.
+            resources.push(() -> {
+                // As Kafka's StopReplica: stop following first, so leaders do not take this broker back into ISRs.
+                fetchers.close();
+                controlledShutdown(metadata, config);
+            });
+        }
         log.info(
                 "Broker {} of cluster {} serving Kafka on port {} (data in {}, started in {} ms)",
                 config.brokerId(),
@@ -178,7 +215,20 @@ public final class Broker implements AutoCloseable {
                 port,
                 clusterId,
                 resources,
-                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics));
+                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
+    }
+
+    private static int currentController(Controller controller, int self) {
+        return controller == null ? self : controller.controllerId().orElse(self);
+    }
+
+    private static void controlledShutdown(MetadataStore metadata, BrokerConfig config) throws InterruptedException {
+        if (!metadata.requestControlledShutdown(config.brokerId(), config.controlledShutdownTimeoutMs())) {
+            log.warn(
+                    "Controlled shutdown of broker {}: leadership did not move within {} ms; stopping anyway",
+                    config.brokerId(),
+                    config.controlledShutdownTimeoutMs());
+        }
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
@@ -243,9 +293,17 @@ public final class Broker implements AutoCloseable {
         return components.groups();
     }
 
-    /** Fetch requests waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms}). */
+    /**
+     * Requests parked in the purgatory: fetches waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms})
+     * and acks=all produces waiting for the in-sync replicas.
+     */
     public int fetchPurgatorySize() {
         return components.fetchPurgatory().size();
+    }
+
+    /** This broker's controller, active when {@link Controller#activeEpoch()} is present. */
+    public Controller controller() {
+        return components.controller();
     }
 
     @Override

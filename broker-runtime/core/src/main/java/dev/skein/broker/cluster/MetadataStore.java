@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -17,8 +20,11 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -28,6 +34,7 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZKUtil;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -60,6 +67,12 @@ public final class MetadataStore implements AutoCloseable {
     private final MetadataWatcher watcher;
     private final Time time;
     private final int sessionTimeoutMs;
+    private volatile BrokerRegistration registration;
+    private final ConnectionStateListener reRegistration = (c, state) -> {
+        if (state == ConnectionState.RECONNECTED) {
+            reRegister();
+        }
+    };
 
     private MetadataStore(
             CuratorFramework client,
@@ -182,7 +195,170 @@ public final class MetadataStore implements AutoCloseable {
             throw failure("registering broker " + broker.id(), e);
         }
         log.info("Registered broker {} at {}:{}", broker.id(), broker.host(), broker.port());
+        if (registration == null) {
+            client.getConnectionStateListenable().addListener(reRegistration);
+        }
+        registration = broker;
         awaitCache(() -> cache.brokers().contains(broker));
+    }
+
+    /**
+     * Replaces the ISR of a partition this broker leads, conditional on the state znode still being at
+     * {@code current.zkVersion()} (Kafka's ZooKeeper-mode leader did the same). Leader, leader epoch and controller
+     * epoch are kept. Does not wait for the cache: the change arrives as a metadata event.
+     *
+     * @return false if the state changed since {@code current} was read (nothing was written)
+     */
+    public boolean updateIsr(TopicPartition tp, PartitionState current, List<Integer> isr) throws InterruptedException {
+        ZkJson.LeaderAndIsr next =
+                new ZkJson.LeaderAndIsr(current.leader(), current.leaderEpoch(), isr, current.controllerEpoch());
+        try {
+            client.setData()
+                    .withVersion(current.zkVersion())
+                    .forPath(ZkPaths.partitionState(tp.topic(), tp.partition()), ZkJson.partitionState(next));
+            log.info("ISR of {} changed from {} to {} by its leader {}", tp, current.isr(), isr, current.leader());
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("updating the ISR of " + tp, e);
+        }
+    }
+
+    /**
+     * Asks the controller to move leadership off this broker (controlled shutdown) and waits, up to
+     * {@code timeoutMs}, until it leads no partition that has another in-sync replica to take over. The request is
+     * an ephemeral znode, so it ends with this store's session.
+     *
+     * @return whether leadership moved within the time
+     */
+    public boolean requestControlledShutdown(int brokerId, long timeoutMs) throws InterruptedException {
+        checkNotEventThread();
+        try {
+            client.create().withMode(CreateMode.EPHEMERAL).forPath(ZkPaths.controlledShutdown(brokerId));
+        } catch (KeeperException.NodeExistsException e) {
+            log.debug("Controlled shutdown of broker {} already requested", brokerId);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting the controlled shutdown of broker " + brokerId, e);
+        }
+        return awaitMetadata(() -> leadsNothingMovable(brokerId), timeoutMs);
+    }
+
+    private boolean leadsNothingMovable(int brokerId) {
+        Set<Integer> live = new HashSet<>();
+        cache.brokers().forEach(broker -> live.add(broker.id()));
+        for (TopicDescription topic : cache.topics()) {
+            for (PartitionState state : topic.partitions().values()) {
+                if (state.leader() == brokerId
+                        && state.isr().stream().anyMatch(replica -> replica != brokerId && live.contains(replica))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Asks the controller to move these partitions to their preferred (first assigned) replica, through Kafka's
+     * {@code /admin/preferred_replica_election} znode. Returns once the request is stored, not once it is done.
+     *
+     * @return false if an earlier request is still pending (nothing was written)
+     */
+    public boolean requestPreferredLeaderElection(Collection<TopicPartition> partitions) throws InterruptedException {
+        try {
+            client.create().forPath(ZkPaths.PREFERRED_REPLICA_ELECTION, ZkJson.preferredReplicaElection(partitions));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting a preferred leader election", e);
+        }
+    }
+
+    /**
+     * Blocks until {@code condition} holds; it is re-evaluated whenever the cache changes (no polling).
+     *
+     * @return whether it held within {@code timeoutMs}
+     */
+    public boolean awaitMetadata(Supplier<Boolean> condition, long timeoutMs) throws InterruptedException {
+        try {
+            cache.awaitUntil(condition, time, time.milliseconds() + timeoutMs);
+            return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Adds (target replica list) or cancels (empty) reassignments in {@code /admin/reassign_partitions}, which the
+     * controller carries out. Cancelling only drops the pending request: replicas already added stay assigned.
+     *
+     * @return the partitions whose cancellation found no pending reassignment
+     */
+    public Set<TopicPartition> requestReassignments(Map<TopicPartition, Optional<List<Integer>>> changes)
+            throws InterruptedException {
+        try {
+            while (true) {
+                Stat stat = new Stat();
+                Map<TopicPartition, List<Integer>> pending;
+                boolean exists;
+                try {
+                    pending = new LinkedHashMap<>(ZkJson.parseReassignments(
+                            client.getData().storingStatIn(stat).forPath(ZkPaths.REASSIGN_PARTITIONS)));
+                    exists = true;
+                } catch (KeeperException.NoNodeException e) {
+                    pending = new LinkedHashMap<>();
+                    exists = false;
+                }
+                Set<TopicPartition> notPending = new HashSet<>();
+                for (Map.Entry<TopicPartition, Optional<List<Integer>>> change : changes.entrySet()) {
+                    if (change.getValue().isPresent()) {
+                        pending.put(change.getKey(), change.getValue().get());
+                    } else if (pending.remove(change.getKey()) == null) {
+                        notPending.add(change.getKey());
+                    }
+                }
+                try {
+                    if (!exists) {
+                        client.create().forPath(ZkPaths.REASSIGN_PARTITIONS, ZkJson.reassignments(pending));
+                    } else if (pending.isEmpty()) {
+                        client.delete().withVersion(stat.getVersion()).forPath(ZkPaths.REASSIGN_PARTITIONS);
+                    } else {
+                        client.setData()
+                                .withVersion(stat.getVersion())
+                                .forPath(ZkPaths.REASSIGN_PARTITIONS, ZkJson.reassignments(pending));
+                    }
+                    return notPending;
+                } catch (KeeperException.NodeExistsException
+                        | KeeperException.BadVersionException
+                        | KeeperException.NoNodeException e) {
+                    log.debug("Reassignments changed concurrently, retrying");
+                }
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("requesting partition reassignments", e);
+        }
+    }
+
+    /** The pending reassignments (target replicas per partition), read from ZooKeeper. */
+    public Map<TopicPartition, List<Integer>> reassignments() throws InterruptedException {
+        try {
+            return ZkJson.parseReassignments(client.getData().forPath(ZkPaths.REASSIGN_PARTITIONS));
+        } catch (KeeperException.NoNodeException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("reading partition reassignments", e);
+        }
     }
 
     /** Live brokers sorted by id, from the cache. */
@@ -191,7 +367,8 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
-     * Creates a topic with replicas placed round-robin over the live brokers and the first replica of each partition as
+     * Creates a topic with replicas spread over the live brokers ({@link ReplicaAssignment}, rack-aware when brokers
+     * declare racks) and the first replica of each partition as
      * leader with the full replica list as ISR. The config znode, assignment znode and all partition state znodes are
      * written in one ZooKeeper transaction.
      *
@@ -210,7 +387,7 @@ public final class MetadataStore implements AutoCloseable {
             throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
         }
         Map<Integer, List<Integer>> assignment =
-                ReplicaAssignment.roundRobin(liveBrokerIds(), 0, partitions, replicationFactor);
+                ReplicaAssignment.assign(cache.brokers(), 0, partitions, replicationFactor);
         Uuid topicId = Uuid.randomUuid();
         try {
             checkCreatable(name);
@@ -316,8 +493,8 @@ public final class MetadataStore implements AutoCloseable {
                 }
                 int replicationFactor =
                         current.replicas().get(current.replicas().firstKey()).size();
-                Map<Integer, List<Integer>> added = ReplicaAssignment.roundRobin(
-                        liveBrokerIds(), currentCount, newTotalCount - currentCount, replicationFactor);
+                Map<Integer, List<Integer>> added = ReplicaAssignment.assign(
+                        cache.brokers(), currentCount, newTotalCount - currentCount, replicationFactor);
                 Map<Integer, List<Integer>> all = new TreeMap<>(current.replicas());
                 all.putAll(added);
                 List<CuratorOp> ops = new ArrayList<>();
@@ -413,6 +590,8 @@ public final class MetadataStore implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        client.getConnectionStateListenable().removeListener(reRegistration);
+        registration = null;
         try {
             watcher.close();
         } finally {
@@ -426,6 +605,56 @@ public final class MetadataStore implements AutoCloseable {
         if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
             log.warn("ZooKeeper notification thread did not stop within 30 s");
         }
+    }
+
+    /**
+     * After an expired session came back as a new one, the ephemeral registration is gone (or about to go with the
+     * old session): this broker would look dead to the cluster while serving. Recreates it, waiting out a leftover of
+     * the old session. Asynchronous: this runs on Curator's event thread.
+     */
+    private void reRegister() {
+        BrokerRegistration broker = registration;
+        if (broker == null) {
+            return;
+        }
+        String path = ZkPaths.brokerId(broker.id());
+        try {
+            client.create()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .inBackground((c, event) -> {
+                        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                        if (code == KeeperException.Code.OK) {
+                            log.info("Re-registered broker {} after a new ZooKeeper session", broker.id());
+                        } else if (code == KeeperException.Code.NODEEXISTS) {
+                            reRegisterWhenGone(path);
+                        } else {
+                            log.warn("Could not re-register broker {}: {}", broker.id(), code);
+                        }
+                    })
+                    .forPath(path, ZkJson.brokerRegistration(broker, time.milliseconds()));
+        } catch (Exception e) {
+            // Curator reports failures of background operations to the callback; this is a client-side failure.
+            log.warn("Could not re-register broker {}: {}", broker.id(), e.toString());
+        }
+    }
+
+    /** The registration exists: if an older session owns it, register again once it is gone. */
+    private void reRegisterWhenGone(String path) throws Exception {
+        long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+        client.checkExists()
+                .usingWatcher((CuratorWatcher) event -> {
+                    if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                        reRegister();
+                    }
+                })
+                .inBackground((c, event) -> {
+                    if (event.getStat() == null) {
+                        reRegister();
+                    } else if (event.getStat().getEphemeralOwner() == session) {
+                        log.debug("Registration {} is this session's", path);
+                    }
+                })
+                .forPath(path);
     }
 
     private void awaitRegistrationGone(int brokerId, String path, long deadline) throws Exception {
@@ -501,10 +730,6 @@ public final class MetadataStore implements AutoCloseable {
                     .create()
                     .forPath(ZkPaths.partitionState(name, partition.getKey()), ZkJson.partitionState(state)));
         }
-    }
-
-    private List<Integer> liveBrokerIds() {
-        return cache.brokers().stream().map(BrokerRegistration::id).toList();
     }
 
     private int negotiatedSessionTimeoutMs() throws Exception {

@@ -172,7 +172,8 @@ final class MetadataWatcher implements AutoCloseable {
                             state.leader(),
                             state.leaderEpoch(),
                             state.isr(),
-                            stateNode.get().getStat().getVersion()));
+                            stateNode.get().getStat().getVersion(),
+                            state.controllerEpoch()));
         }
         Optional<ChildData> configNode = configMirror.get(ZkPaths.topicConfig(name));
         Map<String, String> configs =

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -53,6 +56,80 @@ final class ZkJson {
 
     static String parseClusterId(byte[] data) {
         return requiredText(read(data), "id");
+    }
+
+    /** {@code /controller}: {"version":1,"brokerid":1,"timestamp":"..."} as Kafka writes it. */
+    static byte[] controller(int brokerId, long timestampMs) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("version", 1);
+        node.put("brokerid", brokerId);
+        node.put("timestamp", Long.toString(timestampMs));
+        return write(node);
+    }
+
+    static int parseControllerId(byte[] data) {
+        return requiredInt(read(data), "brokerid");
+    }
+
+    /** {@code /controller_epoch}: the epoch as plain decimal text, as Kafka writes it. */
+    static byte[] controllerEpoch(int epoch) {
+        return Integer.toString(epoch).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static int parseControllerEpoch(byte[] data) {
+        return parseInt(new String(data, StandardCharsets.UTF_8).trim());
+    }
+
+    /** {@code /admin/reassign_partitions}: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[..]}]}. */
+    static byte[] reassignments(Map<TopicPartition, List<Integer>> targets) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("version", 1);
+        ArrayNode list = node.putArray("partitions");
+        for (Map.Entry<TopicPartition, List<Integer>> e : targets.entrySet()) {
+            ObjectNode partition = list.addObject()
+                    .put("topic", e.getKey().topic())
+                    .put("partition", e.getKey().partition());
+            ArrayNode replicas = partition.putArray("replicas");
+            e.getValue().forEach(replicas::add);
+        }
+        return write(node);
+    }
+
+    static Map<TopicPartition, List<Integer>> parseReassignments(byte[] data) {
+        JsonNode partitions = read(data).get("partitions");
+        if (partitions == null || !partitions.isArray()) {
+            throw new IllegalArgumentException("reassignment has no \"partitions\" array");
+        }
+        Map<TopicPartition, List<Integer>> out = new LinkedHashMap<>();
+        for (JsonNode partition : partitions) {
+            out.put(
+                    new TopicPartition(requiredText(partition, "topic"), requiredInt(partition, "partition")),
+                    intList(partition.get("replicas"), "replicas"));
+        }
+        return out;
+    }
+
+    /** {@code /admin/preferred_replica_election}: {"version":1,"partitions":[{"topic":"t","partition":0}]}. */
+    static byte[] preferredReplicaElection(Collection<TopicPartition> partitions) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("version", 1);
+        ArrayNode list = node.putArray("partitions");
+        for (TopicPartition tp : partitions) {
+            list.addObject().put("topic", tp.topic()).put("partition", tp.partition());
+        }
+        return write(node);
+    }
+
+    static List<TopicPartition> parsePreferredReplicaElection(byte[] data) {
+        JsonNode partitions = read(data).get("partitions");
+        if (partitions == null || !partitions.isArray()) {
+            throw new IllegalArgumentException("preferred replica election has no \"partitions\" array");
+        }
+        List<TopicPartition> out = new ArrayList<>();
+        for (JsonNode partition : partitions) {
+            out.add(new TopicPartition(requiredText(partition, "topic"), requiredInt(partition, "partition")));
+        }
+        return out;
     }
 
     static byte[] brokerRegistration(BrokerRegistration broker, long timestampMs) {

@@ -14,6 +14,11 @@ import java.util.OptionalInt;
  * /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state  persistent, leader, leader epoch, ISR
  * /config/topics/&lt;topic&gt;                        persistent, topic config overrides
  * /admin/delete_topics/&lt;topic&gt;                  persistent, pending deletions (written by Kafka tools)
+ * /admin/controlled_shutdown/&lt;id&gt;              ephemeral, a broker asking the controller to move its leadership away
+ * /admin/preferred_replica_election             persistent, partitions to move back to their preferred leader
+ * /admin/reassign_partitions                    persistent, target replica lists of ongoing reassignments
+ * /controller                                   ephemeral, {"brokerid": id} of the active controller
+ * /controller_epoch                             persistent, the controller epoch as decimal text
  * </pre>
  *
  * <p>Pure functions, no state; the payloads live in {@link ZkJson}.
@@ -25,9 +30,16 @@ final class ZkPaths {
     static final String BROKER_TOPICS = "/brokers/topics";
     static final String CONFIG_TOPICS = "/config/topics";
     static final String DELETE_TOPICS = "/admin/delete_topics";
+    static final String ADMIN = "/admin";
+    static final String CONTROLLED_SHUTDOWN = "/admin/controlled_shutdown";
+    static final String PREFERRED_REPLICA_ELECTION = "/admin/preferred_replica_election";
+    static final String REASSIGN_PARTITIONS = "/admin/reassign_partitions";
+    static final String CONTROLLER = "/controller";
+    static final String CONTROLLER_EPOCH = "/controller_epoch";
 
     /** Persistent parents created on connect, as a Kafka broker does. */
-    static final List<String> PERSISTENT_ROOTS = List.of(BROKER_IDS, BROKER_TOPICS, CONFIG_TOPICS, DELETE_TOPICS);
+    static final List<String> PERSISTENT_ROOTS =
+            List.of(BROKER_IDS, BROKER_TOPICS, CONFIG_TOPICS, DELETE_TOPICS, CONTROLLED_SHUTDOWN);
 
     private ZkPaths() {}
 
@@ -49,6 +61,10 @@ final class ZkPaths {
 
     static String partitionState(String topic, int partition) {
         return partition(topic, partition) + "/state";
+    }
+
+    static String controlledShutdown(int brokerId) {
+        return CONTROLLED_SHUTDOWN + "/" + brokerId;
     }
 
     static String topicConfig(String topic) {

@@ -48,6 +48,15 @@ public final class BrokerConfig {
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
     public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
+    public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
+    public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "skein.controlled.shutdown.timeout.ms";
 
     public static final ConfigDef BROKER_CONFIG = brokerDef();
 
@@ -135,7 +144,40 @@ public final class BrokerConfig {
                         1_800_000,
                         0,
                         "Largest session timeout a member may ask")
-                .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, 1, "Most members a group may have");
+                .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, 1, "Most members a group may have")
+                .define(
+                        REPLICA_LAG_TIME_MAX_MS,
+                        Type.LONG,
+                        30_000L,
+                        1,
+                        "A follower not caught up for this long leaves the ISR")
+                .define(REPLICA_FETCH_MAX_BYTES, Type.INT, 1024 * 1024, 1, "Bytes a follower asks per partition fetch")
+                .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, 0, "Longest a follower's fetch waits for new data")
+                .define(REPLICA_SOCKET_TIMEOUT_MS, Type.INT, 30_000, 1, "Read timeout of a follower's connection")
+                .define(
+                        NUM_REPLICA_FETCHERS,
+                        Type.INT,
+                        1,
+                        1,
+                        "Fetcher threads per leader broker (Skein always uses one; larger values are accepted)")
+                .define(
+                        AUTO_LEADER_REBALANCE_ENABLE,
+                        Type.BOOLEAN,
+                        true,
+                        "The controller moves leadership back to preferred replicas periodically")
+                .define(
+                        LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+                        Type.LONG,
+                        300L,
+                        1,
+                        "Period of the preferred-leader check")
+                .define(CONTROLLED_SHUTDOWN_ENABLE, Type.BOOLEAN, true, "Move leadership off a broker before it stops")
+                .define(
+                        CONTROLLED_SHUTDOWN_TIMEOUT_MS,
+                        Type.LONG,
+                        10_000L,
+                        0,
+                        "Longest a stopping broker waits for the controller to move its leadership");
         // Broker-level defaults of topic configs, e.g. log.segment.bytes for segment.bytes.
         for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
             ConfigDef.Key topicKey = LogConfig.TOPIC_CONFIG.keys().get(e.getKey());
@@ -211,6 +253,37 @@ public final class BrokerConfig {
 
     public int brokerId() {
         return (Integer) values.get(BROKER_ID);
+    }
+
+    public long replicaLagTimeMaxMs() {
+        return (Long) values.get(REPLICA_LAG_TIME_MAX_MS);
+    }
+
+    public int replicaFetchMaxBytes() {
+        return (Integer) values.get(REPLICA_FETCH_MAX_BYTES);
+    }
+
+    public int replicaFetchWaitMaxMs() {
+        return (Integer) values.get(REPLICA_FETCH_WAIT_MAX_MS);
+    }
+
+    public int replicaSocketTimeoutMs() {
+        return (Integer) values.get(REPLICA_SOCKET_TIMEOUT_MS);
+    }
+
+    /** Period of the preferred-leader check in ms, or 0 when auto.leader.rebalance.enable is false. */
+    public long leaderRebalanceIntervalMs() {
+        return (Boolean) values.get(AUTO_LEADER_REBALANCE_ENABLE)
+                ? (Long) values.get(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS) * 1000
+                : 0;
+    }
+
+    public boolean controlledShutdownEnable() {
+        return (Boolean) values.get(CONTROLLED_SHUTDOWN_ENABLE);
+    }
+
+    public long controlledShutdownTimeoutMs() {
+        return (Long) values.get(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
     }
 
     public Listener listener() {

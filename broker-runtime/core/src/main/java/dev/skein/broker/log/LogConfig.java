@@ -184,6 +184,10 @@ public final class LogConfig {
         return ((String) values.get(MESSAGE_TIMESTAMP_TYPE)).equalsIgnoreCase("LogAppendTime");
     }
 
+    public boolean uncleanLeaderElectionEnable() {
+        return Boolean.parseBoolean(String.valueOf(values.get(UNCLEAN_LEADER_ELECTION_ENABLE)));
+    }
+
     public int minInSyncReplicas() {
         return (Integer) values.get(MIN_IN_SYNC_REPLICAS);
     }

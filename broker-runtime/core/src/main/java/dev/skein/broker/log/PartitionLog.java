@@ -405,6 +405,31 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Drops the whole log, its epochs and producer state, and starts it empty at {@code offset}: for a follower whose
+     * log end is below its leader's log start (the leader deleted what the follower would fetch next).
+     */
+    public synchronized void restartAt(long offset) {
+        synchronized (flushLock) {
+            try {
+                for (LogSegment s : segments) {
+                    s.delete();
+                }
+                LogSegment.deleteIndexes(dir, offset);
+                LogSegment active = LogSegment.open(dir, offset, config, time.milliseconds(), true);
+                segments = List.of(active);
+                logStartOffset = offset;
+                logEnd = new LogEnd(offset, active, active.sizeInBytes());
+                epochs.truncateFromEnd(Long.MIN_VALUE);
+                producers.truncateFrom(Long.MIN_VALUE);
+                highWatermark = offset;
+                recoveryPoint = offset;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Restarting " + topicPartition + " at " + offset + " failed", e);
+            }
+        }
+    }
+
     /** Fsyncs every segment holding data above the recovery point, then advances it to the log end read first. */
     public void flush() {
         synchronized (flushLock) {

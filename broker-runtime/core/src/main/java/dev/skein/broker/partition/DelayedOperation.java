@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A request parked until its condition holds or it times out (long-poll fetch). Completion happens exactly once,
- * on whichever thread first sees the condition or the timeout.
+ * A request parked until its condition holds or it times out (long-poll fetch, acks=all produce). Completion happens
+ * exactly once, on whichever thread first sees the condition or the timeout.
  */
 public abstract class DelayedOperation {
     private final AtomicBoolean completed = new AtomicBoolean();

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ public final class PartitionRegistry implements MetadataListener {
 
     private final BrokerConfig config;
     private final LogManager logManager;
+    private final Time time;
+    private volatile Runnable isrExpansionListener = () -> {};
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> highWatermarkListeners = new CopyOnWriteArrayList<>();
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -45,11 +48,19 @@ public final class PartitionRegistry implements MetadataListener {
     }
 
     public PartitionRegistry(BrokerConfig config, LogManager logManager) {
-        this.config = config;
-        this.logManager = logManager;
+        this(config, logManager, Time.SYSTEM);
     }
 
-    /** Called (on any thread) whenever a partition's high watermark advances, e.g. to wake delayed fetches. */
+    public PartitionRegistry(BrokerConfig config, LogManager logManager, Time time) {
+        this.config = config;
+        this.logManager = logManager;
+        this.time = time;
+    }
+
+    /**
+     * Called (on any thread) whenever a partition's high watermark or log end advances or its state changes, e.g. to
+     * wake delayed fetches and produces.
+     */
     public void addHighWatermarkListener(Consumer<TopicPartition> listener) {
         highWatermarkListeners.add(listener);
     }
@@ -60,6 +71,18 @@ public final class PartitionRegistry implements MetadataListener {
      */
     public void addLeadershipListener(LeadershipListener listener) {
         leadershipListeners.add(listener);
+    }
+
+    /** Called (on a request thread) when a follower fetched enough to rejoin the ISR of a partition this broker leads. */
+    public void setIsrExpansionListener(Runnable listener) {
+        this.isrExpansionListener = listener;
+    }
+
+    /** Records a follower's fetch position on a partition this broker leads (see {@link Partition}). */
+    public void recordFollowerFetch(Partition partition, int replicaId, long fetchOffset) {
+        if (partition.recordFollowerFetch(replicaId, fetchOffset)) {
+            isrExpansionListener.run();
+        }
     }
 
     public Optional<Partition> get(TopicPartition tp) {
@@ -77,6 +100,7 @@ public final class PartitionRegistry implements MetadataListener {
         for (PartitionState state : topic.partitions().values()) {
             TopicPartition tp = new TopicPartition(topic.name(), state.partition());
             if (!state.replicas().contains(config.brokerId())) {
+                removeUnassigned(tp, topic.topicId());
                 continue;
             }
             Partition existing = partitions.get(tp);
@@ -91,7 +115,7 @@ public final class PartitionRegistry implements MetadataListener {
             try {
                 PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
                 Partition partition = new Partition(
-                        tp, topic.topicId(), partitionLog, config.brokerId(), state, this::highWatermarkAdvanced);
+                        tp, topic.topicId(), partitionLog, config.brokerId(), state, time, this::highWatermarkAdvanced);
                 // A sole in-sync leader's high watermark is its log end: the checkpoint may lag after a crash.
                 partition.updateState(state);
                 Partition replaced = partitions.put(tp, partition);
@@ -104,6 +128,24 @@ public final class PartitionRegistry implements MetadataListener {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the log of " + tp, e);
             }
+        }
+    }
+
+    /** A replica reassigned away from this broker: its local copy goes. */
+    private void removeUnassigned(TopicPartition tp, Uuid topicId) {
+        Partition existing = partitions.get(tp);
+        if (existing == null || !existing.topicId().equals(topicId)) {
+            return;
+        }
+        partitions.remove(tp);
+        if (existing.isLeader()) {
+            leadershipChanged(tp, false);
+        }
+        log.info("Deleting the log of {}: this broker is no longer one of its replicas", tp);
+        try {
+            logManager.delete(tp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the log of " + tp, e);
         }
     }
 

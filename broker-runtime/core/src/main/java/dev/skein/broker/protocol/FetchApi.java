@@ -50,6 +50,9 @@ final class FetchApi implements ApiHandler {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         FetchRequest fetch = (FetchRequest) request;
         Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(metadata.topicNamesById());
+        if (fetch.isFromFollower()) {
+            recordFollowerPositions(fetch.replicaId(), wanted);
+        }
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
         if (fetch.maxWait() <= 0 || isSatisfied(fetch, wanted, now)) {
@@ -76,6 +79,22 @@ final class FetchApi implements ApiHandler {
                 },
                 fetch.maxWait());
         return result;
+    }
+
+    /** A follower's fetch offset is its log end: the leader's input for the high watermark and the ISR. */
+    private void recordFollowerPositions(int replicaId, Map<TopicIdPartition, FetchRequest.PartitionData> wanted) {
+        for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : wanted.entrySet()) {
+            if (e.getKey().topic() == null) {
+                continue;
+            }
+            FetchRequest.PartitionData request = e.getValue();
+            int epoch = request.currentLeaderEpoch.orElse(LeaderLookup.NO_EPOCH);
+            partitions.get(e.getKey().topicPartition()).ifPresent(partition -> {
+                if (LeaderLookup.checkEpoch(epoch, partition.leaderEpoch()) == Errors.NONE) {
+                    partitions.recordFollowerFetch(partition, replicaId, request.fetchOffset);
+                }
+            });
+        }
     }
 
     private FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
@@ -155,7 +174,7 @@ final class FetchApi implements ApiHandler {
             return FetchResponse.partitionResponse(tip, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
         Partition partition = found.get();
-        if (!partition.isLeader() && !fetch.isFromFollower()) {
+        if (!partition.isLeader()) {
             return FetchResponse.partitionResponse(tip, Errors.NOT_LEADER_OR_FOLLOWER);
         }
         Errors epochError = LeaderLookup.checkEpoch(

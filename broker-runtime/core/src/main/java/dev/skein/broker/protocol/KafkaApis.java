@@ -8,6 +8,7 @@ import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
+import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
 import java.util.EnumMap;
 import java.util.Map;
@@ -32,7 +33,10 @@ public final class KafkaApis {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
-        handlers.put(ApiKeys.PRODUCE, new ProduceApi(metadata, partitions, config.durableAck(), metrics));
+        handlers.put(
+                ApiKeys.PRODUCE,
+                new ProduceApi(
+                        metadata, partitions, config.durableAck(), metrics, new ReplicationWaits(fetchPurgatory)));
         handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
@@ -45,6 +49,10 @@ public final class KafkaApis {
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
+        PartitionReassignmentsApi reassignments = new PartitionReassignmentsApi(metadata);
+        handlers.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassignments);
+        handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, reassignments);
         handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));

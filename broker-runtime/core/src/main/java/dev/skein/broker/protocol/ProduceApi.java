@@ -6,6 +6,7 @@ import dev.skein.broker.log.PartitionLog.AppendResult;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
+import dev.skein.broker.partition.ReplicationWaits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produce: appends each partition's records as leader. acks=0 gets no response; in durable-ack mode the response
- * waits until a group-commit fdatasync covers every appended batch. Per-partition failures become that partition's
+ * waits until a group-commit fdatasync covers every appended batch; acks=all (-1) waits until the high watermark covers
+ * the append, i.e. every in-sync replica has it ({@link ReplicationWaits}). Per-partition failures become that partition's
  * error code; the others still succeed, as in Kafka.
  */
 final class ProduceApi implements ApiHandler {
@@ -39,12 +41,19 @@ final class ProduceApi implements ApiHandler {
     private final PartitionRegistry partitions;
     private final boolean durableAck;
     private final BrokerMetrics metrics;
+    private final ReplicationWaits replication;
 
-    ProduceApi(MetadataStore metadata, PartitionRegistry partitions, boolean durableAck, BrokerMetrics metrics) {
+    ProduceApi(
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            boolean durableAck,
+            BrokerMetrics metrics,
+            ReplicationWaits replication) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.durableAck = durableAck;
         this.metrics = metrics;
+        this.replication = replication;
     }
 
     @Override
@@ -69,7 +78,13 @@ final class ProduceApi implements ApiHandler {
                             (byTopicId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                 } else {
                     TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
-                    append(tp, (MemoryRecords) partitionData.records(), acks, partitionResponse, durable);
+                    append(
+                            tp,
+                            (MemoryRecords) partitionData.records(),
+                            acks,
+                            produce.timeout(),
+                            partitionResponse,
+                            durable);
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
@@ -87,6 +102,7 @@ final class ProduceApi implements ApiHandler {
             TopicPartition tp,
             MemoryRecords records,
             short acks,
+            int timeoutMs,
             PartitionProduceResponse response,
             List<CompletableFuture<Void>> durable) {
         Optional<Partition> partition = partitions.get(tp);
@@ -105,6 +121,16 @@ final class ProduceApi implements ApiHandler {
             }
             if (durableAck && !result.duplicate()) {
                 durable.add(partition.get().log().awaitDurable(result.lastOffset()));
+            }
+            if (acks == -1) {
+                // acks=all: answer once every in-sync replica has the records (the high watermark covers them).
+                durable.add(replication
+                        .awaitHighWatermark(partition.get(), result.lastOffset() + 1, timeoutMs)
+                        .thenAccept(error -> {
+                            if (error != Errors.NONE) {
+                                response.setErrorCode(error.code()).setErrorMessage(error.message());
+                            }
+                        }));
             }
         } catch (ApiException e) {
             log.debug("Produce to {} refused: {}", tp, e.toString());
