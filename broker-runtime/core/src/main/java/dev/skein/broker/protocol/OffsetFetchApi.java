@@ -98,24 +98,22 @@ final class OffsetFetchApi implements ApiHandler {
                     t.partitions().forEach((p, answer) -> topic.partitions()
                             .add(new OffsetFetchResponsePartition()
                                     .setPartitionIndex(p)
-                                    .setCommittedOffset(
-                                            answer.offset() == null
-                                                    ? -1
-                                                    : answer.offset().offset())
-                                    .setCommittedLeaderEpoch(
-                                            answer.offset() == null
-                                                    ? -1
-                                                    : answer.offset().leaderEpoch())
-                                    .setMetadata(
-                                            answer.offset() == null
-                                                    ? ""
-                                                    : answer.offset().metadata())
+                                    .setCommittedOffset(orNone(answer).offset())
+                                    .setCommittedLeaderEpoch(orNone(answer).leaderEpoch())
+                                    .setMetadata(orNone(answer).metadata())
                                     .setErrorCode(answer.error().code())));
                     response.topics().add(topic);
                 }
             }
         }
         return CompletableFuture.completedFuture(new OffsetFetchResponse(response, version));
+    }
+
+    /** What the response says for a partition without a committed offset: offset and epoch -1, no metadata. */
+    private static final CommittedOffset NO_OFFSET = new CommittedOffset(-1, -1, "", -1);
+
+    private static CommittedOffset orNone(Answer answer) {
+        return answer.offset() == null ? NO_OFFSET : answer.offset();
     }
 
     private static OffsetFetchResponseGroup groupResponse(
@@ -129,18 +127,9 @@ final class OffsetFetchApi implements ApiHandler {
             t.partitions().forEach((p, answer) -> topic.partitions()
                     .add(new OffsetFetchResponsePartitions()
                             .setPartitionIndex(p)
-                            .setCommittedOffset(
-                                    answer.offset() == null
-                                            ? -1
-                                            : answer.offset().offset())
-                            .setCommittedLeaderEpoch(
-                                    answer.offset() == null
-                                            ? -1
-                                            : answer.offset().leaderEpoch())
-                            .setMetadata(
-                                    answer.offset() == null
-                                            ? ""
-                                            : answer.offset().metadata())
+                            .setCommittedOffset(orNone(answer).offset())
+                            .setCommittedLeaderEpoch(orNone(answer).leaderEpoch())
+                            .setMetadata(orNone(answer).metadata())
                             .setErrorCode(answer.error().code())));
             group.topics().add(topic);
         }
