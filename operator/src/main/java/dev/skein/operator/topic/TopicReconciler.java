@@ -70,7 +70,9 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
     public UpdateControl<Topic> reconcile(Topic topic, Context<Topic> context) throws Exception {
         TopicOutcome outcome = decide(topic, context);
         TopicStatus previous = topic.getStatus();
-        TopicStatus next = outcome.applyTo(previous, topic.getMetadata().getGeneration(), clock.instant());
+        long generation =
+                Optional.ofNullable(topic.getMetadata().getGeneration()).orElse(0L);
+        TopicStatus next = outcome.applyTo(previous, generation, clock.instant());
         UpdateControl<Topic> control;
         if (next.equals(previous)) {
             control = UpdateControl.noUpdate();
@@ -158,8 +160,9 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
         }
         return new TopicOutcome(
                 TopicReason.Ready,
-                "topic '" + desired.name() + "' has " + desired.partitions() + " partitions, " + desired.replicas()
-                        + " replicas and " + desired.config().size() + " config overrides",
+                "topic '" + desired.name() + "' has " + count(desired.partitions(), "partition") + ", "
+                        + count(desired.replicas(), "replica") + " and "
+                        + count(desired.config().size(), "config override"),
                 desired.name(),
                 topicId);
     }
@@ -263,6 +266,10 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
                         .isPresent())
                 .map(TopicClaim::of)
                 .toList();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String missingClusterMessage() {
