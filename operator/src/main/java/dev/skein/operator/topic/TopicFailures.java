@@ -16,7 +16,6 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.PolicyViolationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
  * Turns a failed Admin call into a reconciliation outcome: the broker rejecting the spec (illegal name, unknown or
@@ -62,8 +61,7 @@ final class TopicFailures {
                 || cause instanceof InvalidReplicationFactorException
                 || cause instanceof InvalidReplicaAssignmentException
                 || cause instanceof InvalidRequestException
-                || cause instanceof PolicyViolationException
-                || cause instanceof UnsupportedVersionException;
+                || cause instanceof PolicyViolationException;
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -203,6 +203,20 @@ class TopicReconcilerIT {
     }
 
     @Test
+    void deletingTheOwnerWhileAnotherResourceClaimsTheTopicHandsItOver() throws Exception {
+        create(topic("first", "handed-over", 1, Map.of()));
+        awaitReason("first", TopicReason.Ready);
+        create(topic("second", "handed-over", 2, Map.of()));
+        awaitReason("second", TopicReason.ResourceConflict);
+
+        resource("first").delete();
+
+        Topic heir = awaitReason("second", TopicReason.Ready);
+        assertThat(heir.getStatus().getTopicName()).isEqualTo("handed-over");
+        assertThat(describe("handed-over").orElseThrow().partitions()).hasSize(2);
+    }
+
+    @Test
     void unmanagedTopicIsNeitherChangedNorDeleted() throws Exception {
         create(topic("hands-off", null, 1, Map.of()));
         awaitReason("hands-off", TopicReason.Ready);
