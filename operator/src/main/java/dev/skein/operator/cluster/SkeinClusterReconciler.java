@@ -47,6 +47,10 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
     /** Field manager of every server-side apply. */
     static final String FIELD_MANAGER = "skein-operator";
 
+    /** Child kinds watched, so that a change or deletion of one triggers a pass. */
+    public static final List<Class<? extends HasMetadata>> WATCHED_CHILD_TYPES =
+            List.of(StatefulSet.class, Service.class, ConfigMap.class, PodDisruptionBudget.class);
+
     static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
     static final Duration UNREACHABLE_RECHECK = Duration.ofSeconds(15);
     static final Duration NOT_READY_RECHECK = Duration.ofSeconds(60);
@@ -81,11 +85,9 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
 
     @Override
     public List<EventSource<?, SkeinCluster>> prepareEventSources(EventSourceContext<SkeinCluster> context) {
-        return List.of(
-                owned(StatefulSet.class, context),
-                owned(Service.class, context),
-                owned(ConfigMap.class, context),
-                owned(PodDisruptionBudget.class, context));
+        return WATCHED_CHILD_TYPES.stream()
+                .<EventSource<?, SkeinCluster>>map(type -> owned(type, context))
+                .toList();
     }
 
     @Override
@@ -172,7 +174,7 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
         return Instant.ofEpochMilli(time.milliseconds());
     }
 
-    private static <R extends HasMetadata> InformerEventSource<R, SkeinCluster> owned(
+    private static <R extends HasMetadata> EventSource<R, SkeinCluster> owned(
             Class<R> type, EventSourceContext<SkeinCluster> context) {
         return new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(type, SkeinCluster.class)
