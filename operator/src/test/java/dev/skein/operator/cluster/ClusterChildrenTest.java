@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ClusterChildrenTest {
@@ -72,7 +73,7 @@ class ClusterChildrenTest {
         assertThat(set.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(set.getSpec().getTemplate().getMetadata().getLabels().entrySet().stream()
                         .filter(e -> !e.getKey().equals("app.kubernetes.io/managed-by"))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         Container broker = set.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(broker.getImage()).isEqualTo("ghcr.io/skein-dev/skein:" + SkeinClusterSpec.DEFAULT_VERSION);
         String command = broker.getArgs().get(0);

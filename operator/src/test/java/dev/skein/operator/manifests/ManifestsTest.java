@@ -3,6 +3,7 @@ package dev.skein.operator.manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skein.operator.cluster.ClusterChildren;
 import dev.skein.operator.cluster.ClusterModel;
 import dev.skein.operator.cluster.RackSpec;
@@ -75,9 +76,8 @@ class ManifestsTest {
         JsonNode example = RepoFiles.documents(RepoFiles.DEPLOY.resolve("examples/skeincluster.yaml"))
                 .get(0)
                 .deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) example.path("spec")).put("replicas", 0);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) example.path("spec").path("storage"))
-                .put("size", "twenty gigs");
+        ((ObjectNode) example.path("spec")).put("replicas", 0);
+        ((ObjectNode) example.path("spec").path("storage")).put("size", "twenty gigs");
         assertThat(StructuralSchemaValidator.validateResource(schemaFor(crds, example), example))
                 .containsExactlyInAnyOrder(
                         ".spec.replicas: 0 is less than the minimum 1.0",
