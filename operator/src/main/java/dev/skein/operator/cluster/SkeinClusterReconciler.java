@@ -1,0 +1,187 @@
+package dev.skein.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reconciles a {@link SkeinCluster} into its children ({@link ClusterChildren}) and its status. Each pass: check the
+ * spec ({@link ClusterModel}), decide the broker count ({@link ScaleDownGuard}, which asks the brokers only when the
+ * spec shrinks the cluster), server-side-apply every child, write the status once. It never waits: a refused
+ * scale-down or unready brokers are re-checked by rescheduling, and changes of the owned StatefulSets, Services,
+ * ConfigMaps and PodDisruptionBudgets trigger a pass.
+ *
+ * <p>The annotation {@value #PAUSE_ANNOTATION}{@code : "true"} or {@value #MANAGED_ANNOTATION}{@code : "false"} makes a
+ * pass do nothing. The finalizer removes the one child that cannot be owned: the cluster-scoped rack binding.
+ */
+@ControllerConfiguration(
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner<SkeinCluster> {
+    public static final String MANAGED_ANNOTATION = "skein.dev/managed";
+    public static final String PAUSE_ANNOTATION = "skein.dev/pause-reconciliation";
+    /** Field manager of every server-side apply. */
+    static final String FIELD_MANAGER = "skein-operator";
+
+    /** Child kinds watched, so that a change or deletion of one triggers a pass. */
+    public static final List<Class<? extends HasMetadata>> WATCHED_CHILD_TYPES =
+            List.of(StatefulSet.class, Service.class, ConfigMap.class, PodDisruptionBudget.class);
+
+    static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
+    static final Duration UNREACHABLE_RECHECK = Duration.ofSeconds(15);
+    static final Duration NOT_READY_RECHECK = Duration.ofSeconds(60);
+
+    private final ScaleDownGuard guard;
+    private final Optional<String> bootstrapOverride;
+    private final boolean serverSideApply;
+    private final Time time;
+
+    /**
+     * @param placements how the scale-down guard reads replica placement
+     * @param bootstrapOverride {@code skein.operator.bootstrap-servers}: where to reach every cluster's brokers
+     *     instead of its bootstrap Service (brokers outside Kubernetes, tests)
+     * @param serverSideApply apply children with server-side apply (the operator SDK's own switch); otherwise create,
+     *     or JSON-merge-patch what exists (for API servers without server-side apply, such as the test mock server)
+     */
+    @Inject
+    public SkeinClusterReconciler(
+            ReplicaPlacements placements,
+            @ConfigProperty(name = "skein.operator.bootstrap-servers") Optional<String> bootstrapOverride,
+            @ConfigProperty(name = "quarkus.operator-sdk.enable-ssa", defaultValue = "true") boolean serverSideApply) {
+        this(placements, bootstrapOverride, serverSideApply, Time.SYSTEM);
+    }
+
+    SkeinClusterReconciler(
+            ReplicaPlacements placements, Optional<String> bootstrapOverride, boolean serverSideApply, Time time) {
+        this.guard = new ScaleDownGuard(placements);
+        this.bootstrapOverride = bootstrapOverride.filter(s -> !s.isBlank());
+        this.serverSideApply = serverSideApply;
+        this.time = time;
+    }
+
+    @Override
+    public List<EventSource<?, SkeinCluster>> prepareEventSources(EventSourceContext<SkeinCluster> context) {
+        return WATCHED_CHILD_TYPES.stream()
+                .<EventSource<?, SkeinCluster>>map(type -> owned(type, context))
+                .toList();
+    }
+
+    @Override
+    public UpdateControl<SkeinCluster> reconcile(SkeinCluster cluster, Context<SkeinCluster> context)
+            throws InterruptedException {
+        if (!isManaged(cluster)) {
+            return UpdateControl.noUpdate();
+        }
+        ClusterModel.Result result = ClusterModel.from(cluster);
+        if (result instanceof ClusterModel.Invalid invalid) {
+            cluster.setStatus(ClusterStatusCalculator.invalid(cluster, invalid.problems(), now()));
+            return UpdateControl.patchStatus(cluster);
+        }
+        ClusterModel model = ((ClusterModel.Valid) result).model();
+        ClusterNames names = model.names();
+        Optional<StatefulSet> brokers = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> names.brokerStatefulSet().equals(s.getMetadata().getName()))
+                .findFirst();
+        Integer current = brokers.map(s -> s.getSpec().getReplicas()).orElse(null);
+        ScaleDownGuard.Decision decision = guard.decide(current, model.replicas(), bootstrapFor(names));
+
+        ClusterChildren children = ClusterChildren.desired(
+                model,
+                decision.replicas(),
+                brokers.map(s -> s.getSpec().getVolumeClaimTemplates()).orElse(null));
+        KubernetesClient client = context.getClient();
+        for (HasMetadata child : children.namespaced()) {
+            apply(client, child);
+        }
+        if (children.rackBinding().isPresent()) {
+            apply(client, children.rackBinding().get());
+        } else {
+            client.rbac().clusterRoleBindings().withName(names.rackBinding()).delete();
+        }
+
+        int ready = brokers.map(
+                        s -> s.getStatus() == null ? null : s.getStatus().getReadyReplicas())
+                .orElse(0);
+        cluster.setStatus(ClusterStatusCalculator.applied(cluster, decision, ready, names.bootstrapServers(), now()));
+        UpdateControl<SkeinCluster> control = UpdateControl.patchStatus(cluster);
+        if (decision instanceof ScaleDownGuard.Blocked) {
+            return control.rescheduleAfter(BLOCKED_RECHECK);
+        }
+        if (decision instanceof ScaleDownGuard.Unreachable) {
+            return control.rescheduleAfter(UNREACHABLE_RECHECK);
+        }
+        return ready < decision.replicas() ? control.rescheduleAfter(NOT_READY_RECHECK) : control;
+    }
+
+    @Override
+    public DeleteControl cleanup(SkeinCluster cluster, Context<SkeinCluster> context) {
+        ClusterNames names = ClusterNames.of(cluster);
+        context.getClient()
+                .rbac()
+                .clusterRoleBindings()
+                .withName(names.rackBinding())
+                .delete();
+        return DeleteControl.defaultDelete();
+    }
+
+    /** Where the guard asks the brokers: the configured override, else the cluster's bootstrap Service. */
+    String bootstrapFor(ClusterNames names) {
+        return bootstrapOverride.orElse(names.bootstrapServers());
+    }
+
+    static boolean isManaged(SkeinCluster cluster) {
+        Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+        if (annotations == null) {
+            return true;
+        }
+        return !"false".equals(annotations.get(MANAGED_ANNOTATION))
+                && !"true".equals(annotations.get(PAUSE_ANNOTATION));
+    }
+
+    private void apply(KubernetesClient client, HasMetadata child) {
+        if (serverSideApply) {
+            client.resource(child).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        } else {
+            client.resource(child).createOr(NonDeletingOperation::patch);
+        }
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(time.milliseconds());
+    }
+
+    private static <R extends HasMetadata> EventSource<R, SkeinCluster> owned(
+            Class<R> type, EventSourceContext<SkeinCluster> context) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(type, SkeinCluster.class)
+                        .withName("skeincluster-" + type.getSimpleName().toLowerCase(Locale.ROOT))
+                        .withLabelSelector("app.kubernetes.io/managed-by=" + ClusterNames.MANAGED_BY
+                                + ",app.kubernetes.io/name=skein")
+                        .build(),
+                context);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.skein.operator.cluster;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state of a {@link SkeinCluster}, written once at the end of each reconciliation. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SkeinClusterStatus {
+    @JsonPropertyDescription("Conditions; type Ready says whether every broker is ready and the spec is applied")
+    private List<ClusterCondition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Brokers whose readiness probe passes")
+    private Integer readyBrokers;
+
+    @JsonPropertyDescription(
+            "Brokers the StatefulSet is sized for (differs from spec.replicas while scale-down is refused)")
+    private Integer replicas;
+
+    @JsonPropertyDescription("Kafka bootstrap address inside the cluster, <name>-bootstrap.<namespace>.svc:9092")
+    private String bootstrapServers;
+
+    @JsonPropertyDescription("metadata.generation of the spec this status describes")
+    private Long observedGeneration;
+
+    public List<ClusterCondition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<ClusterCondition> conditions) {
+        this.conditions = conditions == null ? new ArrayList<>() : conditions;
+    }
+
+    public Integer getReadyBrokers() {
+        return readyBrokers;
+    }
+
+    public void setReadyBrokers(Integer readyBrokers) {
+        this.readyBrokers = readyBrokers;
+    }
+
+    public Integer getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public String getBootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public void setBootstrapServers(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    /** The condition of {@code type}, or null. */
+    public ClusterCondition condition(String type) {
+        return conditions.stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.skein.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterStatusCalculatorTest {
+    private static final Instant T1 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-01-01T00:05:00Z");
+
+    @Test
+    void readyWhenEveryRequestedBrokerIsReady() {
+        SkeinCluster cluster = ClusterFixtures.cluster("events", 3, spec -> {});
+        SkeinClusterStatus status = ClusterStatusCalculator.applied(
+                cluster, new ScaleDownGuard.Proceed(3), 3, "events-bootstrap.kafka.svc:9092", T1);
+
+        ClusterCondition ready = status.condition(ClusterCondition.READY);
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.Ready);
+        assertThat(ready.getObservedGeneration()).isEqualTo(4L);
+        assertThat(status.getObservedGeneration()).isEqualTo(4L);
+        assertThat(status.getReadyBrokers()).isEqualTo(3);
+        assertThat(status.getReplicas()).isEqualTo(3);
+        assertThat(status.getBootstrapServers()).isEqualTo("events-bootstrap.kafka.svc:9092");
+    }
+
+    @Test
+    void notReadyWhileBrokersRoll() {
+        SkeinCluster cluster = ClusterFixtures.cluster("events", 3, spec -> {});
+        ClusterCondition ready = ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 2, "b", T1)
+                .condition(ClusterCondition.READY);
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.BrokersNotReady);
+        assertThat(ready.getMessage()).isEqualTo("2 of 3 brokers ready");
+    }
+
+    @Test
+    void blockedScaleDownReportsKeptSizeAndReason() {
+        SkeinCluster cluster = ClusterFixtures.cluster("events", 1, spec -> {});
+        SkeinClusterStatus status = ClusterStatusCalculator.applied(
+                cluster, new ScaleDownGuard.Blocked(2, List.of("t-0"), "refused: t-0"), 2, "b", T1);
+        assertThat(status.getReplicas()).isEqualTo(2);
+        assertThat(status.condition(ClusterCondition.READY).getReason()).isEqualTo(ClusterReason.ScaleDownBlocked);
+        assertThat(status.condition(ClusterCondition.READY).getMessage()).isEqualTo("refused: t-0");
+    }
+
+    @Test
+    void transitionTimeOnlyMovesWhenStatusChanges() {
+        SkeinCluster cluster = ClusterFixtures.cluster("events", 3, spec -> {});
+        cluster.setStatus(ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 1, "b", T1));
+
+        SkeinClusterStatus stillNotReady =
+                ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 2, "b", T2);
+        assertThat(stillNotReady.condition(ClusterCondition.READY).getLastTransitionTime())
+                .isEqualTo(T1.toString());
+
+        SkeinClusterStatus nowReady =
+                ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 3, "b", T2);
+        assertThat(nowReady.condition(ClusterCondition.READY).getLastTransitionTime())
+                .isEqualTo(T2.toString());
+    }
+
+    @Test
+    void invalidSpecKeepsPreviousCountersAndNamesTheProblems() {
+        SkeinCluster cluster = ClusterFixtures.cluster("events", 3, spec -> {});
+        cluster.setStatus(ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 3, "b", T1));
+        SkeinClusterStatus status =
+                ClusterStatusCalculator.invalid(cluster, List.of("spec.replicas must be at least 1"), T2);
+        assertThat(status.getReadyBrokers()).isEqualTo(3);
+        assertThat(status.getBootstrapServers()).isEqualTo("b");
+        ClusterCondition ready = status.condition(ClusterCondition.READY);
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.InvalidSpec);
+        assertThat(ready.getMessage()).isEqualTo("spec.replicas must be at least 1");
+        assertThat(ready.getLastTransitionTime()).isEqualTo(T2.toString());
+    }
+}

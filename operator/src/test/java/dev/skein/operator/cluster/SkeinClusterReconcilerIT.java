@@ -1,0 +1,223 @@
+package dev.skein.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Node;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against the fabric8 mock API server (CRUD mode) and, for the scale-down guard, a real Skein broker with
+ * {@code broker.id=1} that holds every partition (see {@link BrokerOneResource}).
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(value = BrokerOneResource.class, restrictToAnnotatedClass = true)
+class SkeinClusterReconcilerIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void createsOwnedChildrenWithLabels() {
+        SkeinCluster cluster = client.resource(cluster("alpha", 3, Map.of("num.partitions", "3")))
+                .create();
+        String ns = cluster.getMetadata().getNamespace();
+
+        StatefulSet brokers = await().atMost(WAIT)
+                .until(
+                        () -> client.apps()
+                                .statefulSets()
+                                .inNamespace(ns)
+                                .withName("alpha-broker")
+                                .get(),
+                        s -> s != null);
+        assertThat(brokers.getSpec().getReplicas()).isEqualTo(3);
+        assertOwnedAndLabelled(brokers, cluster);
+        assertOwnedAndLabelled(
+                client.services().inNamespace(ns).withName("alpha-brokers").get(), cluster);
+        assertOwnedAndLabelled(
+                client.services().inNamespace(ns).withName("alpha-bootstrap").get(), cluster);
+        assertOwnedAndLabelled(
+                client.configMaps().inNamespace(ns).withName("alpha-config").get(), cluster);
+        assertOwnedAndLabelled(
+                client.policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inNamespace(ns)
+                        .withName("alpha-broker")
+                        .get(),
+                cluster);
+        assertOwnedAndLabelled(
+                client.apps()
+                        .statefulSets()
+                        .inNamespace(ns)
+                        .withName("alpha-zookeeper")
+                        .get(),
+                cluster);
+
+        SkeinCluster observed = await().atMost(WAIT)
+                .until(
+                        () -> client.resource(cluster).get(),
+                        c -> c.getStatus() != null && c.getStatus().condition(ClusterCondition.READY) != null);
+        assertThat(observed.getStatus().getBootstrapServers()).isEqualTo("alpha-bootstrap." + ns + ".svc:9092");
+        assertThat(observed.getStatus().condition(ClusterCondition.READY).getReason())
+                .isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    @Test
+    void configChangeBumpsPodTemplateHash() {
+        SkeinCluster cluster = client.resource(cluster("beta", 1, Map.of("num.partitions", "1")))
+                .create();
+        String before = configHash(awaitBrokerSet(cluster, 1));
+
+        latest(cluster).edit(c -> {
+            c.getSpec().getConfig().put("num.partitions", "6");
+            return c;
+        });
+
+        String after = await().atMost(WAIT).until(() -> configHash(brokerSet(cluster)), hash -> !hash.equals(before));
+        assertThat(after).hasSize(16);
+        ConfigMap config = client.configMaps()
+                .inNamespace(cluster.getMetadata().getNamespace())
+                .withName("beta-config")
+                .get();
+        assertThat(config.getData().get("server.properties")).contains("num.partitions=6");
+    }
+
+    @Test
+    void scaleDownIsRefusedWhilePartitionsHaveReplicasOnLeavingBrokers() throws Exception {
+        createTopicOnBrokerOne("guarded");
+        SkeinCluster cluster = client.resource(cluster("gamma", 2, Map.of())).create();
+        awaitBrokerSet(cluster, 2);
+
+        latest(cluster).edit(c -> {
+            c.getSpec().setReplicas(1);
+            return c;
+        });
+
+        SkeinCluster blocked = await().atMost(WAIT)
+                .until(() -> client.resource(cluster).get(), c -> reason(c) == ClusterReason.ScaleDownBlocked);
+        ClusterCondition ready = blocked.getStatus().condition(ClusterCondition.READY);
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getMessage()).contains("guarded-0").contains("from 2 to 1");
+        assertThat(blocked.getStatus().getReplicas()).isEqualTo(2);
+        assertThat(brokerSet(cluster).getSpec().getReplicas()).isEqualTo(2);
+    }
+
+    @Test
+    void scaleDownProceedsWhenLeavingBrokersHoldNoReplicas() throws Exception {
+        createTopicOnBrokerOne("kept");
+        SkeinCluster cluster = client.resource(cluster("delta", 3, Map.of())).create();
+        awaitBrokerSet(cluster, 3);
+
+        latest(cluster).edit(c -> {
+            c.getSpec().setReplicas(2);
+            return c;
+        });
+
+        awaitBrokerSet(cluster, 2);
+        SkeinCluster scaled = await().atMost(WAIT)
+                .until(
+                        () -> client.resource(cluster).get(),
+                        c -> c.getStatus() != null
+                                && Integer.valueOf(2).equals(c.getStatus().getReplicas()));
+        assertThat(reason(scaled)).isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    private void createTopicOnBrokerOne(String topic) throws Exception {
+        String bootstrap = ConfigProvider.getConfig().getValue("skein.operator.bootstrap-servers", String.class);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            List<Integer> replicas = admin
+                    .describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .get(0)
+                    .replicas()
+                    .stream()
+                    .map(Node::id)
+                    .toList();
+            assertThat(replicas).containsExactly(BrokerOneResource.BROKER_ID);
+        }
+    }
+
+    /** The cluster by name, so an edit starts from the latest version (the operator adds a finalizer). */
+    private Resource<SkeinCluster> latest(SkeinCluster cluster) {
+        return client.resources(SkeinCluster.class)
+                .inNamespace(cluster.getMetadata().getNamespace())
+                .withName(cluster.getMetadata().getName());
+    }
+
+    private StatefulSet awaitBrokerSet(SkeinCluster cluster, int replicas) {
+        return await().atMost(WAIT)
+                .until(() -> brokerSet(cluster), s -> s != null && s.getSpec().getReplicas() == replicas);
+    }
+
+    private StatefulSet brokerSet(SkeinCluster cluster) {
+        return client.apps()
+                .statefulSets()
+                .inNamespace(cluster.getMetadata().getNamespace())
+                .withName(cluster.getMetadata().getName() + "-broker")
+                .get();
+    }
+
+    private static String configHash(StatefulSet set) {
+        return set.getSpec().getTemplate().getMetadata().getAnnotations().get(ClusterNames.CONFIG_HASH_ANNOTATION);
+    }
+
+    private static ClusterReason reason(SkeinCluster cluster) {
+        if (cluster == null || cluster.getStatus() == null) {
+            return null;
+        }
+        ClusterCondition ready = cluster.getStatus().condition(ClusterCondition.READY);
+        return ready == null ? null : ready.getReason();
+    }
+
+    private static void assertOwnedAndLabelled(HasMetadata child, SkeinCluster owner) {
+        assertThat(child).as("child").isNotNull();
+        assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
+            assertThat(ref.getKind()).isEqualTo("SkeinCluster");
+            assertThat(ref.getController()).isTrue();
+        });
+        assertThat(child.getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/instance", owner.getMetadata().getName())
+                .containsEntry("app.kubernetes.io/managed-by", "skein-operator")
+                .containsEntry("skein.dev/cluster", owner.getMetadata().getName());
+    }
+
+    static SkeinCluster cluster(String name, int replicas, Map<String, String> config) {
+        SkeinCluster cluster = new SkeinCluster();
+        cluster.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        SkeinClusterSpec spec = new SkeinClusterSpec();
+        spec.setReplicas(replicas);
+        spec.setConfig(new LinkedHashMap<>(config));
+        cluster.setSpec(spec);
+        return cluster;
+    }
+}
