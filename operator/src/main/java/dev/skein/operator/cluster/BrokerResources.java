@@ -2,17 +2,14 @@ package dev.skein.operator.cluster;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import java.util.LinkedHashMap;
@@ -31,6 +28,8 @@ public final class BrokerResources {
     /** Label on the rack ClusterRoleBinding naming the SkeinCluster's namespace (it is cluster-scoped). */
     public static final String NAMESPACE_LABEL = "skein.dev/namespace";
 
+    private static final String COMPONENT = "broker";
+
     private BrokerResources() {}
 
     /**
@@ -41,29 +40,20 @@ public final class BrokerResources {
     public static StatefulSet statefulSet(
             ClusterModel model, int replicas, String configHash, List<PersistentVolumeClaim> claimTemplates) {
         ClusterNames names = model.names();
-        return new StatefulSetBuilder()
-                .withMetadata(ChildMeta.of(model, names.brokerStatefulSet(), "broker"))
-                .withNewSpec()
-                .withReplicas(replicas)
-                .withServiceName(names.brokersService())
-                .withPodManagementPolicy("Parallel")
-                .withNewUpdateStrategy()
-                .withType("RollingUpdate")
-                .endUpdateStrategy()
-                .withNewSelector()
-                .withMatchLabels(names.selector("broker"))
-                .endSelector()
-                .withTemplate(BrokerPodTemplate.desired(model, configHash))
-                .withVolumeClaimTemplates(
-                        claimTemplates != null ? claimTemplates : List.of(ChildMeta.dataClaim(model.storage())))
-                .endSpec()
-                .build();
+        return ChildShapes.statefulSet(
+                model,
+                names.brokerStatefulSet(),
+                COMPONENT,
+                replicas,
+                names.brokersService(),
+                BrokerPodTemplate.desired(model, configHash),
+                claimTemplates != null ? claimTemplates : List.of(ChildShapes.dataClaim(model.storage())));
     }
 
     /** The ConfigMap holding {@code server.properties}. */
     public static ConfigMap configMap(ClusterModel model, BrokerConfigFile file) {
         return new ConfigMapBuilder()
-                .withMetadata(ChildMeta.of(model, model.names().configMap(), "broker"))
+                .withMetadata(ChildMeta.of(model, model.names().configMap(), COMPONENT))
                 .withData(Map.of(BrokerConfigFile.FILE_NAME, file.text()))
                 .build();
     }
@@ -73,67 +63,37 @@ public final class BrokerResources {
      * listeners. Not-ready pods are published too, so a restarting follower can be reached by its peers.
      */
     public static Service brokersService(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new ServiceBuilder()
-                .withMetadata(ChildMeta.of(model, names.brokersService(), "broker"))
-                .withNewSpec()
-                .withClusterIP("None")
-                .withPublishNotReadyAddresses(true)
-                .withSelector(names.selector("broker"))
-                .addNewPort()
-                .withName("kafka")
-                .withPort(model.plainPort())
-                .withTargetPort(new IntOrString(model.plainPort()))
-                .endPort()
-                .addNewPort()
-                .withName("http")
-                .withPort(ClusterNames.HTTP_PORT)
-                .withTargetPort(new IntOrString(ClusterNames.HTTP_PORT))
-                .endPort()
-                .endSpec()
-                .build();
+        return ChildShapes.headlessService(
+                model,
+                model.names().brokersService(),
+                COMPONENT,
+                ChildShapes.port("kafka", model.plainPort(), model.plainPort()),
+                httpPort());
     }
 
     /** Service {@code <name>-bootstrap}: port {@code kafka} 9092 to any ready broker, {@code http} 8080. */
     public static Service bootstrapService(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new ServiceBuilder()
-                .withMetadata(ChildMeta.of(model, names.bootstrapService(), "broker"))
-                .withNewSpec()
-                .withType("ClusterIP")
-                .withSelector(names.selector("broker"))
-                .addNewPort()
-                .withName("kafka")
-                .withPort(ClusterNames.BOOTSTRAP_PORT)
-                .withTargetPort(new IntOrString(model.plainPort()))
-                .endPort()
-                .addNewPort()
-                .withName("http")
-                .withPort(ClusterNames.HTTP_PORT)
-                .withTargetPort(new IntOrString(ClusterNames.HTTP_PORT))
-                .endPort()
-                .endSpec()
-                .build();
+        return ChildShapes.clusterIpService(
+                model,
+                model.names().bootstrapService(),
+                COMPONENT,
+                ChildShapes.port("kafka", ClusterNames.BOOTSTRAP_PORT, model.plainPort()),
+                httpPort());
+    }
+
+    private static ServicePort httpPort() {
+        return ChildShapes.port("http", ClusterNames.HTTP_PORT, ClusterNames.HTTP_PORT);
     }
 
     /** At most one broker voluntarily disrupted at a time. */
     public static PodDisruptionBudget disruptionBudget(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new PodDisruptionBudgetBuilder()
-                .withMetadata(ChildMeta.of(model, names.brokerDisruptionBudget(), "broker"))
-                .withNewSpec()
-                .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector()
-                .withMatchLabels(names.selector("broker"))
-                .endSelector()
-                .endSpec()
-                .build();
+        return ChildShapes.oneUnavailable(model, model.names().brokerDisruptionBudget(), COMPONENT);
     }
 
     /** The brokers' ServiceAccount; its token is only mounted when the rack init container needs it. */
     public static ServiceAccount serviceAccount(ClusterModel model) {
         return new ServiceAccountBuilder()
-                .withMetadata(ChildMeta.of(model, model.names().brokerServiceAccount(), "broker"))
+                .withMetadata(ChildMeta.of(model, model.names().brokerServiceAccount(), COMPONENT))
                 .build();
     }
 
@@ -143,7 +103,7 @@ public final class BrokerResources {
      */
     public static ClusterRoleBinding rackBinding(ClusterModel model) {
         ClusterNames names = model.names();
-        Map<String, String> labels = new LinkedHashMap<>(names.labels("broker"));
+        Map<String, String> labels = new LinkedHashMap<>(names.labels(COMPONENT));
         labels.put(NAMESPACE_LABEL, names.namespace());
         return new ClusterRoleBindingBuilder()
                 .withMetadata(new ObjectMetaBuilder()

@@ -1,5 +1,6 @@
 package dev.skein.operator.cluster;
 
+import dev.skein.operator.status.Condition;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,23 +19,17 @@ public final class ClusterStatusCalculator {
             String bootstrapServers,
             Instant now) {
         int requested = cluster.getSpec().getReplicas();
-        ClusterCondition ready;
-        long generation = generation(cluster);
+        SkeinClusterStatus status;
         if (decision instanceof ScaleDownGuard.Blocked blocked) {
-            ready = condition("False", ClusterReason.ScaleDownBlocked, blocked.message(), generation, now);
+            status = base(cluster, ClusterReason.ScaleDownBlocked, blocked.message(), now);
         } else if (decision instanceof ScaleDownGuard.Unreachable unreachable) {
-            ready = condition("False", ClusterReason.BrokerUnavailable, unreachable.message(), generation, now);
+            status = base(cluster, ClusterReason.BrokerUnavailable, unreachable.message(), now);
         } else if (readyBrokers < requested) {
-            ready = condition(
-                    "False",
-                    ClusterReason.BrokersNotReady,
-                    readyBrokers + " of " + requested + " brokers ready",
-                    generation,
-                    now);
+            status = base(
+                    cluster, ClusterReason.BrokersNotReady, readyBrokers + " of " + requested + " brokers ready", now);
         } else {
-            ready = condition("True", ClusterReason.Ready, "all " + requested + " brokers ready", generation, now);
+            status = base(cluster, ClusterReason.Ready, "all " + requested + " brokers ready", now);
         }
-        SkeinClusterStatus status = base(cluster, ready);
         status.setReadyBrokers(readyBrokers);
         status.setReplicas(decision.replicas());
         status.setBootstrapServers(bootstrapServers);
@@ -43,9 +38,7 @@ public final class ClusterStatusCalculator {
 
     /** Status for a spec that cannot be applied; the previous counters are kept since nothing changed. */
     public static SkeinClusterStatus invalid(SkeinCluster cluster, List<String> problems, Instant now) {
-        ClusterCondition ready =
-                condition("False", ClusterReason.InvalidSpec, String.join("; ", problems), generation(cluster), now);
-        SkeinClusterStatus status = base(cluster, ready);
+        SkeinClusterStatus status = base(cluster, ClusterReason.InvalidSpec, String.join("; ", problems), now);
         SkeinClusterStatus previous = cluster.getStatus();
         if (previous != null) {
             status.setReadyBrokers(previous.getReadyBrokers());
@@ -55,18 +48,17 @@ public final class ClusterStatusCalculator {
         return status;
     }
 
-    private static SkeinClusterStatus base(SkeinCluster cluster, ClusterCondition ready) {
-        ClusterCondition previous =
-                cluster.getStatus() == null ? null : cluster.getStatus().condition(ClusterCondition.READY);
+    /** A status with only the Ready condition for {@code reason} and the observed generation. */
+    private static SkeinClusterStatus base(SkeinCluster cluster, ClusterReason reason, String message, Instant now) {
+        Condition previous = cluster.getStatus() == null
+                ? null
+                : cluster.getStatus().condition(Condition.READY).orElse(null);
+        long generation = generation(cluster);
         SkeinClusterStatus status = new SkeinClusterStatus();
-        status.setConditions(List.of(ready.transitionFrom(previous)));
-        status.setObservedGeneration(generation(cluster));
+        status.setConditions(
+                List.of(Condition.ready(reason, message, generation, now).transitionFrom(previous)));
+        status.setObservedGeneration(generation);
         return status;
-    }
-
-    private static ClusterCondition condition(
-            String status, ClusterReason reason, String message, long generation, Instant now) {
-        return new ClusterCondition(ClusterCondition.READY, status, reason, message, now.toString(), generation);
     }
 
     private static long generation(SkeinCluster cluster) {

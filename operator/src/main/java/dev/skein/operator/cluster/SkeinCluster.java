@@ -1,5 +1,6 @@
 package dev.skein.operator.cluster;
 
+import dev.skein.operator.status.Condition;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -22,11 +23,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
         name = "Ready",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        jsonPath = Condition.READY_STATUS_PATH,
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
         name = "Reason",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        jsonPath = Condition.READY_REASON_PATH,
         type = AdditionalPrinterColumn.Type.STRING,
         priority = 1)
 public class SkeinCluster extends CustomResource<SkeinClusterSpec, SkeinClusterStatus> implements Namespaced {}

@@ -1,5 +1,6 @@
 package dev.skein.operator.cluster;
 
+import dev.skein.operator.annotations.ControlAnnotations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Time;
@@ -36,14 +36,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * scale-down or unready brokers are re-checked by rescheduling, and changes of the owned StatefulSets, Services,
  * ConfigMaps and PodDisruptionBudgets trigger a pass.
  *
- * <p>The annotation {@value #PAUSE_ANNOTATION}{@code : "true"} or {@value #MANAGED_ANNOTATION}{@code : "false"} makes a
- * pass do nothing. The finalizer removes the one child that cannot be owned: the cluster-scoped rack binding.
+ * <p>The annotation {@value ControlAnnotations#PAUSE_RECONCILIATION}{@code : "true"} or {@value
+ * ControlAnnotations#MANAGED}{@code : "false"} makes a pass do nothing. The finalizer removes the one child that cannot be owned: the cluster-scoped rack binding.
  */
 @ControllerConfiguration(
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner<SkeinCluster> {
-    public static final String MANAGED_ANNOTATION = "skein.dev/managed";
-    public static final String PAUSE_ANNOTATION = "skein.dev/pause-reconciliation";
     /** Field manager of every server-side apply. */
     static final String FIELD_MANAGER = "skein-operator";
 
@@ -154,12 +152,7 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
     }
 
     static boolean isManaged(SkeinCluster cluster) {
-        Map<String, String> annotations = cluster.getMetadata().getAnnotations();
-        if (annotations == null) {
-            return true;
-        }
-        return !"false".equals(annotations.get(MANAGED_ANNOTATION))
-                && !"true".equals(annotations.get(PAUSE_ANNOTATION));
+        return !ControlAnnotations.unmanaged(cluster) && !ControlAnnotations.paused(cluster);
     }
 
     private void apply(KubernetesClient client, HasMetadata child) {

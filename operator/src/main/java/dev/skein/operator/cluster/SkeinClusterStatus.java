@@ -2,14 +2,16 @@ package dev.skein.operator.cluster;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.skein.operator.status.Condition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Observed state of a {@link SkeinCluster}, written once at the end of each reconciliation. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SkeinClusterStatus {
     @JsonPropertyDescription("Conditions; type Ready says whether every broker is ready and the spec is applied")
-    private List<ClusterCondition> conditions = new ArrayList<>();
+    private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Brokers whose readiness probe passes")
     private Integer readyBrokers;
@@ -24,11 +26,11 @@ public class SkeinClusterStatus {
     @JsonPropertyDescription("metadata.generation of the spec this status describes")
     private Long observedGeneration;
 
-    public List<ClusterCondition> getConditions() {
+    public List<Condition> getConditions() {
         return conditions;
     }
 
-    public void setConditions(List<ClusterCondition> conditions) {
+    public void setConditions(List<Condition> conditions) {
         this.conditions = conditions == null ? new ArrayList<>() : conditions;
     }
 
@@ -64,11 +66,8 @@ public class SkeinClusterStatus {
         this.observedGeneration = observedGeneration;
     }
 
-    /** The condition of {@code type}, or null. */
-    public ClusterCondition condition(String type) {
-        return conditions.stream()
-                .filter(c -> type.equals(c.getType()))
-                .findFirst()
-                .orElse(null);
+    /** The condition of {@code type}, if present. */
+    public Optional<Condition> condition(String type) {
+        return Condition.find(conditions, type);
     }
 }

@@ -1,12 +1,12 @@
 package dev.skein.operator.cluster;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -21,32 +21,34 @@ public final class ZooKeeperEnsemble {
     static final int PEER_PORT = 2888;
     static final int ELECTION_PORT = 3888;
 
+    private static final String COMPONENT = "zookeeper";
+
     private ZooKeeperEnsemble() {}
 
     public static StatefulSet statefulSet(ClusterModel model) {
         ClusterNames names = model.names();
         ClusterModel.Ensemble zk = model.zookeeper();
-        return new StatefulSetBuilder()
-                .withMetadata(ChildMeta.of(model, names.zookeeperStatefulSet(), "zookeeper"))
-                .withNewSpec()
-                .withReplicas(zk.replicas())
-                .withServiceName(names.zookeeperNodesService())
-                .withPodManagementPolicy("Parallel")
-                .withNewUpdateStrategy()
-                .withType("RollingUpdate")
-                .endUpdateStrategy()
-                .withNewSelector()
-                .withMatchLabels(names.selector("zookeeper"))
-                .endSelector()
-                .withNewTemplate()
+        return ChildShapes.statefulSet(
+                model,
+                names.zookeeperStatefulSet(),
+                COMPONENT,
+                zk.replicas(),
+                names.zookeeperNodesService(),
+                podTemplate(model),
+                List.of(ChildShapes.dataClaim(zk.storage())));
+    }
+
+    /** One server: the official image, {@code myid} from the pod ordinal, the whole ensemble in ZOO_SERVERS. */
+    private static PodTemplateSpec podTemplate(ClusterModel model) {
+        return new PodTemplateSpecBuilder()
                 .withNewMetadata()
-                .withLabels(names.labels("zookeeper"))
+                .withLabels(model.names().labels(COMPONENT))
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
                 .addNewContainer()
                 .withName("zookeeper")
-                .withImage(zk.image())
+                .withImage(model.zookeeper().image())
                 .withCommand("/bin/bash", "-c")
                 .withArgs("export ZOO_MY_ID=$((${HOSTNAME##*-} + 1)) && "
                         + "exec /docker-entrypoint.sh zkServer.sh start-foreground")
@@ -99,9 +101,6 @@ public final class ZooKeeperEnsemble {
                 .endLivenessProbe()
                 .endContainer()
                 .endSpec()
-                .endTemplate()
-                .withVolumeClaimTemplates(ChildMeta.dataClaim(zk.storage()))
-                .endSpec()
                 .build();
     }
 
@@ -117,57 +116,26 @@ public final class ZooKeeperEnsemble {
 
     /** Headless Service giving each server a stable name; not-ready servers are published so a quorum can form. */
     public static Service nodesService(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new ServiceBuilder()
-                .withMetadata(ChildMeta.of(model, names.zookeeperNodesService(), "zookeeper"))
-                .withNewSpec()
-                .withClusterIP("None")
-                .withPublishNotReadyAddresses(true)
-                .withSelector(names.selector("zookeeper"))
-                .addNewPort()
-                .withName("client")
-                .withPort(CLIENT_PORT)
-                .endPort()
-                .addNewPort()
-                .withName("peer")
-                .withPort(PEER_PORT)
-                .endPort()
-                .addNewPort()
-                .withName("election")
-                .withPort(ELECTION_PORT)
-                .endPort()
-                .endSpec()
-                .build();
+        return ChildShapes.headlessService(
+                model,
+                model.names().zookeeperNodesService(),
+                COMPONENT,
+                ChildShapes.port("client", CLIENT_PORT, null),
+                ChildShapes.port("peer", PEER_PORT, null),
+                ChildShapes.port("election", ELECTION_PORT, null));
     }
 
     /** The Service the brokers' {@code zookeeper.connect} names. */
     public static Service clientService(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new ServiceBuilder()
-                .withMetadata(ChildMeta.of(model, names.zookeeperClientService(), "zookeeper"))
-                .withNewSpec()
-                .withType("ClusterIP")
-                .withSelector(names.selector("zookeeper"))
-                .addNewPort()
-                .withName("client")
-                .withPort(CLIENT_PORT)
-                .withTargetPort(new IntOrString(CLIENT_PORT))
-                .endPort()
-                .endSpec()
-                .build();
+        return ChildShapes.clusterIpService(
+                model,
+                model.names().zookeeperClientService(),
+                COMPONENT,
+                ChildShapes.port("client", CLIENT_PORT, CLIENT_PORT));
     }
 
     /** One server down at a time: an ensemble of 3 or 5 keeps its quorum through drains. */
     public static PodDisruptionBudget disruptionBudget(ClusterModel model) {
-        ClusterNames names = model.names();
-        return new PodDisruptionBudgetBuilder()
-                .withMetadata(ChildMeta.of(model, names.zookeeperDisruptionBudget(), "zookeeper"))
-                .withNewSpec()
-                .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector()
-                .withMatchLabels(names.selector("zookeeper"))
-                .endSelector()
-                .endSpec()
-                .build();
+        return ChildShapes.oneUnavailable(model, model.names().zookeeperDisruptionBudget(), COMPONENT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.status.Condition;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -11,7 +12,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A Kafka topic on a Skein cluster, managed declaratively: the operator creates it, keeps its partitions and configs
- * equal to {@link TopicSpec} and deletes it with the resource (see {@link TopicAnnotations} for the opt-outs).
+ * equal to {@link TopicSpec} and deletes it with the resource (see {@link
+ * dev.skein.operator.annotations.ControlAnnotations} and {@link TopicAnnotations} for the opt-outs).
  *
  * <p>The cluster is named by the label {@code skein.dev/cluster}; the operator setting
  * {@code skein.operator.bootstrap-servers} overrides it for every Topic. Outcomes are reported in {@link TopicStatus}.
@@ -29,11 +31,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Replicas", jsonPath = ".spec.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
         name = "Ready",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        jsonPath = Condition.READY_STATUS_PATH,
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
         name = "Reason",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        jsonPath = Condition.READY_REASON_PATH,
         type = AdditionalPrinterColumn.Type.STRING,
         priority = 1)
 public class Topic extends CustomResource<TopicSpec, TopicStatus> implements Namespaced {

@@ -1,5 +1,6 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.status.Condition;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
@@ -29,7 +30,7 @@ public record TopicClaim(String namespace, String name, String uid, Instant crea
         TopicStatus status = topic.getStatus();
         boolean incumbent = status != null
                 && topic.effectiveTopicName().equals(status.getTopicName())
-                && status.condition(TopicCondition.READY)
+                && status.condition(Condition.READY)
                         .map(c -> !TopicReason.ResourceConflict.name().equals(c.getReason()))
                         .orElse(false);
         return new TopicClaim(

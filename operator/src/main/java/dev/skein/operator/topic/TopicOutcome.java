@@ -1,7 +1,7 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.status.Condition;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,20 +30,13 @@ public record TopicOutcome(TopicReason reason, String message, String topicName,
     /** The status after this outcome, given the previous status (null on the first reconciliation). */
     public TopicStatus applyTo(TopicStatus previous, long generation, Instant now) {
         TopicStatus next = new TopicStatus();
-        TopicCondition before = previous == null
-                ? null
-                : previous.condition(TopicCondition.READY).orElse(null);
-        String status = reason.conditionStatus();
-        String transition =
-                before != null && status.equals(before.getStatus()) && before.getLastTransitionTime() != null
-                        ? before.getLastTransitionTime()
-                        : now.truncatedTo(ChronoUnit.SECONDS).toString();
-        List<TopicCondition> conditions = new ArrayList<>();
-        conditions.add(
-                new TopicCondition(TopicCondition.READY, status, reason.name(), message, transition, generation));
+        Condition before =
+                previous == null ? null : previous.condition(Condition.READY).orElse(null);
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(Condition.ready(reason, message, generation, now).transitionFrom(before));
         if (previous != null) {
             previous.getConditions().stream()
-                    .filter(c -> !TopicCondition.READY.equals(c.getType()))
+                    .filter(c -> !Condition.READY.equals(c.getType()))
                     .forEach(conditions::add);
         }
         next.setConditions(conditions);

@@ -1,10 +1,12 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.status.ConditionReason;
+
 /**
  * The machine-readable {@code reason} of a Topic's {@code Ready} condition, and the condition status it implies.
  * Names are written to the status verbatim, so renaming one is an API change.
  */
-public enum TopicReason {
+public enum TopicReason implements ConditionReason {
     /** The topic exists on the broker and matches the spec. */
     Ready("True"),
     /** The spec is invalid (name, partitions, replicas, a config key or value, or a changed topicName). */
@@ -28,7 +30,7 @@ public enum TopicReason {
         this.conditionStatus = conditionStatus;
     }
 
-    /** "True", "False" or "Unknown": the status of the Ready condition that carries this reason. */
+    @Override
     public String conditionStatus() {
         return conditionStatus;
     }

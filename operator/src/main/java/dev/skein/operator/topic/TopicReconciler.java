@@ -1,9 +1,11 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.annotations.ControlAnnotations;
 import dev.skein.operator.kafka.AdminClients;
 import dev.skein.operator.kafka.BootstrapServers;
 import dev.skein.operator.kafka.KafkaConnectionConfig;
 import dev.skein.operator.kafka.RetryBackoff;
+import dev.skein.operator.status.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -96,16 +98,16 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
 
     private TopicOutcome decide(Topic topic, Context<Topic> context) throws Exception {
         String name = topic.effectiveTopicName();
-        if (TopicAnnotations.unmanaged(topic)) {
+        if (ControlAnnotations.unmanaged(topic)) {
             return TopicOutcome.of(
                     TopicReason.Unmanaged,
-                    TopicAnnotations.MANAGED + " is \"false\": the operator neither changes nor deletes topic '" + name
-                            + "'");
+                    ControlAnnotations.MANAGED + " is \"false\": the operator neither changes nor deletes topic '"
+                            + name + "'");
         }
-        if (TopicAnnotations.paused(topic)) {
+        if (ControlAnnotations.paused(topic)) {
             return TopicOutcome.of(
                     TopicReason.ReconciliationPaused,
-                    TopicAnnotations.PAUSE_RECONCILIATION + " is \"true\": topic '" + name
+                    ControlAnnotations.PAUSE_RECONCILIATION + " is \"true\": topic '" + name
                             + "' is left as it is until the annotation is removed");
         }
         Optional<String> problem = TopicSpecValidator.problem(topic);
@@ -203,10 +205,10 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
 
     /** Why deleting this resource must leave the Kafka topic alone, or empty when the topic is to be deleted. */
     private Optional<String> retainReason(Topic topic, Context<Topic> context) {
-        if (TopicAnnotations.unmanaged(topic)) {
-            return Optional.of(TopicAnnotations.MANAGED + " is \"false\"");
+        if (ControlAnnotations.unmanaged(topic)) {
+            return Optional.of(ControlAnnotations.MANAGED + " is \"false\"");
         }
-        if (TopicAnnotations.paused(topic)) {
+        if (ControlAnnotations.paused(topic)) {
             return Optional.of("reconciliation is paused");
         }
         if (TopicAnnotations.retainOnDelete(topic)) {
@@ -246,8 +248,8 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
 
     private static Optional<String> lastReason(Topic topic) {
         return Optional.ofNullable(topic.getStatus())
-                .flatMap(status -> status.condition(TopicCondition.READY))
-                .map(TopicCondition::getReason);
+                .flatMap(status -> status.condition(Condition.READY))
+                .map(Condition::getReason);
     }
 
     private List<TopicClaim> claimants(Topic topic, String bootstrap, Context<Topic> context) {
@@ -259,7 +261,7 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
         return context.getPrimaryCache()
                 .list()
                 .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
-                .filter(other -> !TopicAnnotations.unmanaged(other))
+                .filter(other -> !ControlAnnotations.unmanaged(other))
                 .filter(other -> topicName.equals(other.effectiveTopicName()))
                 .filter(other -> BootstrapServers.resolve(config.bootstrapServers(), other)
                         .filter(bootstrap::equals)

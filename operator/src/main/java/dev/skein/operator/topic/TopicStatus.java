@@ -2,6 +2,7 @@ package dev.skein.operator.topic;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.skein.operator.status.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Optional;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TopicStatus {
     @JsonPropertyDescription("Conditions; type Ready with a machine-readable reason and a human message.")
-    private List<TopicCondition> conditions = new ArrayList<>();
+    private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("metadata.generation of the spec this status describes.")
     private Long observedGeneration;
@@ -26,11 +27,11 @@ public class TopicStatus {
     @JsonPropertyDescription("Name of the Kafka topic this resource manages; fixed at the first reconciliation.")
     private String topicName;
 
-    public List<TopicCondition> getConditions() {
+    public List<Condition> getConditions() {
         return conditions;
     }
 
-    public void setConditions(List<TopicCondition> conditions) {
+    public void setConditions(List<Condition> conditions) {
         this.conditions = conditions == null ? new ArrayList<>() : conditions;
     }
 
@@ -59,8 +60,8 @@ public class TopicStatus {
     }
 
     /** The condition of the given type, if present. */
-    public Optional<TopicCondition> condition(String type) {
-        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    public Optional<Condition> condition(String type) {
+        return Condition.find(conditions, type);
     }
 
     @Override

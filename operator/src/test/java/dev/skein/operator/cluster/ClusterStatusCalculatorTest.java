@@ -2,6 +2,7 @@ package dev.skein.operator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.operator.status.Condition;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,9 @@ class ClusterStatusCalculatorTest {
         SkeinClusterStatus status = ClusterStatusCalculator.applied(
                 cluster, new ScaleDownGuard.Proceed(3), 3, "events-bootstrap.kafka.svc:9092", T1);
 
-        ClusterCondition ready = status.condition(ClusterCondition.READY);
+        Condition ready = status.condition(Condition.READY).orElseThrow();
         assertThat(ready.getStatus()).isEqualTo("True");
-        assertThat(ready.getReason()).isEqualTo(ClusterReason.Ready);
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.Ready.name());
         assertThat(ready.getObservedGeneration()).isEqualTo(4L);
         assertThat(status.getObservedGeneration()).isEqualTo(4L);
         assertThat(status.getReadyBrokers()).isEqualTo(3);
@@ -29,10 +30,11 @@ class ClusterStatusCalculatorTest {
     @Test
     void notReadyWhileBrokersRoll() {
         SkeinCluster cluster = ClusterFixtures.cluster("events", 3, spec -> {});
-        ClusterCondition ready = ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 2, "b", T1)
-                .condition(ClusterCondition.READY);
+        Condition ready = ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 2, "b", T1)
+                .condition(Condition.READY)
+                .orElseThrow();
         assertThat(ready.getStatus()).isEqualTo("False");
-        assertThat(ready.getReason()).isEqualTo(ClusterReason.BrokersNotReady);
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.BrokersNotReady.name());
         assertThat(ready.getMessage()).isEqualTo("2 of 3 brokers ready");
     }
 
@@ -42,8 +44,9 @@ class ClusterStatusCalculatorTest {
         SkeinClusterStatus status = ClusterStatusCalculator.applied(
                 cluster, new ScaleDownGuard.Blocked(2, List.of("t-0"), "refused: t-0"), 2, "b", T1);
         assertThat(status.getReplicas()).isEqualTo(2);
-        assertThat(status.condition(ClusterCondition.READY).getReason()).isEqualTo(ClusterReason.ScaleDownBlocked);
-        assertThat(status.condition(ClusterCondition.READY).getMessage()).isEqualTo("refused: t-0");
+        assertThat(status.condition(Condition.READY).orElseThrow().getReason())
+                .isEqualTo(ClusterReason.ScaleDownBlocked.name());
+        assertThat(status.condition(Condition.READY).orElseThrow().getMessage()).isEqualTo("refused: t-0");
     }
 
     @Test
@@ -53,12 +56,12 @@ class ClusterStatusCalculatorTest {
 
         SkeinClusterStatus stillNotReady =
                 ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 2, "b", T2);
-        assertThat(stillNotReady.condition(ClusterCondition.READY).getLastTransitionTime())
+        assertThat(stillNotReady.condition(Condition.READY).orElseThrow().getLastTransitionTime())
                 .isEqualTo(T1.toString());
 
         SkeinClusterStatus nowReady =
                 ClusterStatusCalculator.applied(cluster, new ScaleDownGuard.Proceed(3), 3, "b", T2);
-        assertThat(nowReady.condition(ClusterCondition.READY).getLastTransitionTime())
+        assertThat(nowReady.condition(Condition.READY).orElseThrow().getLastTransitionTime())
                 .isEqualTo(T2.toString());
     }
 
@@ -70,8 +73,8 @@ class ClusterStatusCalculatorTest {
                 ClusterStatusCalculator.invalid(cluster, List.of("spec.replicas must be at least 1"), T2);
         assertThat(status.getReadyBrokers()).isEqualTo(3);
         assertThat(status.getBootstrapServers()).isEqualTo("b");
-        ClusterCondition ready = status.condition(ClusterCondition.READY);
-        assertThat(ready.getReason()).isEqualTo(ClusterReason.InvalidSpec);
+        Condition ready = status.condition(Condition.READY).orElseThrow();
+        assertThat(ready.getReason()).isEqualTo(ClusterReason.InvalidSpec.name());
         assertThat(ready.getMessage()).isEqualTo("spec.replicas must be at least 1");
         assertThat(ready.getLastTransitionTime()).isEqualTo(T2.toString());
     }

@@ -3,6 +3,7 @@ package dev.skein.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.skein.operator.status.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -79,10 +80,11 @@ class SkeinClusterReconcilerIT {
         SkeinCluster observed = await().atMost(WAIT)
                 .until(
                         () -> client.resource(cluster).get(),
-                        c -> c.getStatus() != null && c.getStatus().condition(ClusterCondition.READY) != null);
+                        c -> c.getStatus() != null
+                                && c.getStatus().condition(Condition.READY).isPresent());
         assertThat(observed.getStatus().getBootstrapServers()).isEqualTo("alpha-bootstrap." + ns + ".svc:9092");
-        assertThat(observed.getStatus().condition(ClusterCondition.READY).getReason())
-                .isEqualTo(ClusterReason.BrokersNotReady);
+        assertThat(observed.getStatus().condition(Condition.READY).orElseThrow().getReason())
+                .isEqualTo(ClusterReason.BrokersNotReady.name());
     }
 
     @Test
@@ -118,7 +120,7 @@ class SkeinClusterReconcilerIT {
 
         SkeinCluster blocked = await().atMost(WAIT)
                 .until(() -> client.resource(cluster).get(), c -> reason(c) == ClusterReason.ScaleDownBlocked);
-        ClusterCondition ready = blocked.getStatus().condition(ClusterCondition.READY);
+        Condition ready = blocked.getStatus().condition(Condition.READY).orElseThrow();
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getMessage()).contains("guarded-0").contains("from 2 to 1");
         assertThat(blocked.getStatus().getReplicas()).isEqualTo(2);
@@ -194,8 +196,10 @@ class SkeinClusterReconcilerIT {
         if (cluster == null || cluster.getStatus() == null) {
             return null;
         }
-        ClusterCondition ready = cluster.getStatus().condition(ClusterCondition.READY);
-        return ready == null ? null : ready.getReason();
+        return cluster.getStatus()
+                .condition(Condition.READY)
+                .map(ready -> ClusterReason.valueOf(ready.getReason()))
+                .orElse(null);
     }
 
     private static void assertOwnedAndLabelled(HasMetadata child, SkeinCluster owner) {

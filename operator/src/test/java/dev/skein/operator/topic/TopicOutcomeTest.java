@@ -2,6 +2,7 @@ package dev.skein.operator.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.operator.status.Condition;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class TopicOutcomeTest {
     void firstStatusRecordsReasonGenerationAndIdentity() {
         TopicStatus status = new TopicOutcome(TopicReason.Ready, "fine", "orders", "id-1").applyTo(null, 3, T0);
 
-        TopicCondition ready = status.condition(TopicCondition.READY).orElseThrow();
+        Condition ready = status.condition(Condition.READY).orElseThrow();
         assertThat(ready.getStatus()).isEqualTo("True");
         assertThat(ready.getReason()).isEqualTo("Ready");
         assertThat(ready.getMessage()).isEqualTo("fine");
@@ -46,7 +47,7 @@ class TopicOutcomeTest {
         assertThat(down.getTopicId()).isEqualTo("id-1");
         assertThat(down.getConditions())
                 .singleElement()
-                .extracting(TopicCondition::getStatus)
+                .extracting(Condition::getStatus)
                 .isEqualTo("False");
     }
 

@@ -3,6 +3,8 @@ package dev.skein.operator.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.skein.operator.annotations.ControlAnnotations;
+import dev.skein.operator.status.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -222,7 +224,7 @@ class TopicReconcilerIT {
         awaitReason("hands-off", TopicReason.Ready);
 
         edit("hands-off", t -> {
-            t.getMetadata().getAnnotations().put(TopicAnnotations.MANAGED, "false");
+            t.getMetadata().getAnnotations().put(ControlAnnotations.MANAGED, "false");
             t.getSpec().setPartitions(4);
             return t;
         });
@@ -242,7 +244,7 @@ class TopicReconcilerIT {
         awaitReason("napping", TopicReason.Ready);
 
         edit("napping", t -> {
-            t.getMetadata().getAnnotations().put(TopicAnnotations.PAUSE_RECONCILIATION, "true");
+            t.getMetadata().getAnnotations().put(ControlAnnotations.PAUSE_RECONCILIATION, "true");
             t.getSpec().setPartitions(2);
             return t;
         });
@@ -250,7 +252,7 @@ class TopicReconcilerIT {
         assertThat(describe("napping").orElseThrow().partitions()).hasSize(1);
 
         edit("napping", t -> {
-            t.getMetadata().getAnnotations().remove(TopicAnnotations.PAUSE_RECONCILIATION);
+            t.getMetadata().getAnnotations().remove(ControlAnnotations.PAUSE_RECONCILIATION);
             return t;
         });
         awaitReason("napping", TopicReason.Ready);
@@ -336,13 +338,13 @@ class TopicReconcilerIT {
                         topic -> topic != null
                                 && topic.getStatus() != null
                                 && topic.getStatus()
-                                        .condition(TopicCondition.READY)
+                                        .condition(Condition.READY)
                                         .map(c -> reason.name().equals(c.getReason()))
                                         .orElse(false));
     }
 
-    private static TopicCondition ready(Topic topic) {
-        return topic.getStatus().condition(TopicCondition.READY).orElseThrow();
+    private static Condition ready(Topic topic) {
+        return topic.getStatus().condition(Condition.READY).orElseThrow();
     }
 
     private Optional<TopicDescription> describe(String topic) throws Exception {
