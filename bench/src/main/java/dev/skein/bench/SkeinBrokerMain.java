@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs one Skein broker in its own JVM for the comparison script and for idle-memory measurements:
+ * Runs one Skein core broker (no Quarkus) in its own JVM, e.g. for idle-memory measurements of the core alone:
  * {@code java -cp benchmarks.jar dev.skein.bench.SkeinBrokerMain key=value...} with broker config keys (e.g.
  * {@code listeners=PLAINTEXT://127.0.0.1:19092 log.dirs=/tmp/skein skein.zookeeper.embedded.port=0}).
  *

@@ -10,7 +10,7 @@ import java.util.Optional;
 record JvmFlags(String base, Optional<Path> jfrDir) {
 
     String forBroker(String variant, Path brokerDir) {
-        return jfrDir.map(d -> base + " -XX:StartFlightRecording=settings=profile,filename="
+        return jfrDir.map(d -> base + " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                         + d.toAbsolutePath().resolve(variant + "-" + brokerDir.getFileName() + ".jfr"))
                 .orElse(base);
     }
