@@ -2,12 +2,14 @@
 # Where a JVM spent its CPU, from a JFR recording's execution samples (jdk.ExecutionSample, e.g. the broker
 # recordings of `bench/side-by-side.sh --jfr DIR`): samples per thread (digits folded, so "data-plane-3" counts
 # with its siblings), the top frames (self time), and the frames most often on the stack (total time).
-# usage: bench/jfr-top.sh FILE.jfr [N]    (N rows per list, default 20)
+# usage: bench/jfr-top.sh FILE.jfr [N [EVENT]]   (N rows per list, default 20; EVENT default jdk.ExecutionSample,
+#        jdk.NativeMethodSample shows threads blocked in native code: socket reads, epoll, fsync)
 set -euo pipefail
 file=$1
 n=${2:-20}
-jfr print --events jdk.ExecutionSample "$file" | awk -v n="$n" '
-  /^jdk.ExecutionSample/ { inStack = 0; depth = 0; next }
+event=${3:-jdk.ExecutionSample}
+jfr print --events "$event" "$file" | awk -v n="$n" '
+  /^jdk\.[A-Za-z]+ \{/ { inStack = 0; depth = 0; next }
   /sampledThread = / {
     match($0, /"[^"]*"/); thread = substr($0, RSTART + 1, RLENGTH - 2); gsub(/[0-9]+/, "N", thread); threads[thread]++; total++
   }
