@@ -110,7 +110,7 @@ final class BrokerSession {
             throws Exception {
         String topic = "bench-" + cell.id().replace('.', '-');
         Topics.create(admin, topic, cell.partitions(), options.timeoutSeconds());
-        ProduceWorkload.Result result = new ProduceWorkload(time, payloads)
+        Throughput result = new ProduceWorkload(time, payloads)
                 .run(
                         broker.bootstrap(),
                         topic,
@@ -130,7 +130,7 @@ final class BrokerSession {
             throw new IllegalStateException(
                     "no data to consume: the acks=1 none " + partitions + "p produce cell did not run or failed");
         }
-        ProduceWorkload.Result result = new ConsumeWorkload(time, payloads.payloadBytes())
+        Throughput result = new ConsumeWorkload(time, payloads.payloadBytes())
                 .run(broker.bootstrap(), topic, partitions, options.warmupRecords(), cpu, options.timeoutSeconds());
         measurements.add(broker.variant(), rep, Cells.consumeRate(partitions), result.recordsPerSecond());
         measurements.add(broker.variant(), rep, Cells.consumeCpu(partitions), result.cpuSecondsPerGiB());
@@ -162,7 +162,7 @@ final class BrokerSession {
         return text.toString();
     }
 
-    private static void progress(String variant, int rep, String what) {
-        System.err.printf("[side-by-side %tT] %s #%d: %s%n", System.currentTimeMillis(), variant, rep, what);
+    private void progress(String variant, int rep, String what) {
+        System.err.printf("[side-by-side %tT] %s #%d: %s%n", time.milliseconds(), variant, rep, what);
     }
 }

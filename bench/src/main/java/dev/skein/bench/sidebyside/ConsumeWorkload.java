@@ -26,8 +26,7 @@ final class ConsumeWorkload {
         this.valueSize = valueSize;
     }
 
-    ProduceWorkload.Result run(
-            String bootstrap, String topic, int partitions, long warmup, BrokerCpu cpu, int timeoutS) {
+    Throughput run(String bootstrap, String topic, int partitions, long warmup, BrokerCpu cpu, int timeoutS) {
         List<TopicPartition> assigned = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             assigned.add(new TopicPartition(topic, p));
@@ -90,7 +89,7 @@ final class ConsumeWorkload {
         double seconds = (endNanos - startNanos) / 1e9;
         long measured = total - seenAtStart;
         long bytes = measured * valueSize;
-        return new ProduceWorkload.Result(
+        return new Throughput(
                 measured / seconds, bytes / (1024.0 * 1024.0) / seconds, BrokerCpu.perGiB(endCpu - startCpu, bytes));
     }
 }

@@ -29,9 +29,6 @@ final class ProduceWorkload {
         }
     }
 
-    /** Records/s and MiB/s of record values over the measured window, and broker CPU seconds per GiB of them. */
-    record Result(double recordsPerSecond, double mibPerSecond, double cpuSecondsPerGiB) {}
-
     private final Time time;
     private final PayloadPool payloads;
 
@@ -40,7 +37,7 @@ final class ProduceWorkload {
         this.payloads = payloads;
     }
 
-    Result run(String bootstrap, String topic, Cell cell, long warmup, long records, BrokerCpu cpu, int timeoutS)
+    Throughput run(String bootstrap, String topic, Cell cell, long warmup, long records, BrokerCpu cpu, int timeoutS)
             throws InterruptedException, ExecutionException, TimeoutException {
         Acks acks = new Acks(warmup, warmup + records, cpu);
         try (KafkaProducer<byte[], byte[]> producer =
@@ -60,7 +57,7 @@ final class ProduceWorkload {
         }
         double seconds = (acks.endNanos - acks.startNanos) / 1e9;
         long bytes = records * payloads.payloadBytes();
-        return new Result(
+        return new Throughput(
                 records / seconds,
                 bytes / (1024.0 * 1024.0) / seconds,
                 BrokerCpu.perGiB(acks.endCpu - acks.startCpu, bytes));
