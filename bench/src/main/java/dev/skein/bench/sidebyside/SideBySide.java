@@ -69,18 +69,7 @@ public final class SideBySide {
         }
         String javaHome = System.getProperty("java.home");
         String javaBin = Path.of(javaHome, "bin", "java").toString();
-        List<BrokerLauncher> launchers = List.of(
-                new KafkaLauncher(javaBin, classpath, flags, processes, time),
-                new SkeinLauncher(
-                        ResultsReport.SKEIN, options.skeinLauncher(), javaHome, flags, List.of(), processes, time),
-                new SkeinLauncher(
-                        ResultsReport.SKEIN_DURABLE,
-                        options.skeinLauncher(),
-                        javaHome,
-                        flags,
-                        List.of("skein.durable.ack=true"),
-                        processes,
-                        time));
+        List<BrokerLauncher> launchers = launchers(classpath);
         Measurements measurements = new Measurements();
         Cells.declareAll(measurements, options.latencyRate());
         PayloadPool payloads = PayloadPool.create(1000, 1024, 20_261_126L);
@@ -116,7 +105,15 @@ public final class SideBySide {
                 MachineInfo.readLoadAverages(),
                 options.repetitions(),
                 settings());
-        ResultsReport report = new ResultsReport(info, measurements);
+        writeResults(new ResultsReport(info, measurements), started);
+        if (!measurements.failures().isEmpty()) {
+            System.err.println(measurements.failures().size() + " cell(s) failed; see the table's last section");
+            return 1;
+        }
+        return 0;
+    }
+
+    private void writeResults(ResultsReport report, Instant started) throws IOException {
         Files.createDirectories(options.resultsDir());
         String stamp = FILE_STAMP.format(started);
         Path markdown = options.resultsDir().resolve(stamp + "-side-by-side.md");
@@ -125,11 +122,25 @@ public final class SideBySide {
         Files.writeString(jsonl, report.jsonLines(), StandardCharsets.UTF_8);
         System.out.println(report.markdown());
         System.out.println("Written: " + markdown + " and " + jsonl);
-        if (!measurements.failures().isEmpty()) {
-            System.err.println(measurements.failures().size() + " cell(s) failed; see the table's last section");
-            return 1;
-        }
-        return 0;
+    }
+
+    /** Kafka, Skein and Skein in durable-ack mode, all on this JVM's JDK with the same flags. */
+    private List<BrokerLauncher> launchers(String kafkaClasspath) {
+        JvmFlags flags = new JvmFlags(BrokerLauncher.JVM_FLAGS, options.jfrDir());
+        String javaHome = System.getProperty("java.home");
+        String javaBin = Path.of(javaHome, "bin", "java").toString();
+        return List.of(
+                new KafkaLauncher(javaBin, kafkaClasspath, flags, processes, time),
+                new SkeinLauncher(
+                        ResultsReport.SKEIN, options.skeinLauncher(), javaHome, flags, List.of(), processes, time),
+                new SkeinLauncher(
+                        ResultsReport.SKEIN_DURABLE,
+                        options.skeinLauncher(),
+                        javaHome,
+                        flags,
+                        List.of("skein.durable.ack=true"),
+                        processes,
+                        time));
     }
 
     /** Starts a broker once, unmeasured, until its first acknowledged record (this may build Skein first). */
