@@ -1,0 +1,110 @@
+package dev.skein.broker.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Batch append to one {@link LogSegment} (the layer under {@code PartitionLog}: one file write plus sparse offset and
+ * time index entries every 4 KiB), with and without an {@code fsync} of the segment after each batch ({@code fsync}
+ * = {@code LogSegment.flush()}: data, then indexes). The batch is 64 records of 1 KiB (half random, half zero bytes,
+ * uncompressed, ~66 KB); each invocation rewrites its base offset in place so offsets keep increasing. The segment
+ * is replaced by a fresh one every 256 MiB. Lives in {@code dev.skein.broker.log} because the segment is
+ * package-private. Score: batches per second.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 3)
+public class SegmentAppendBenchmark {
+    private static final int RECORDS = 64;
+    private static final int INDEX_INTERVAL_BYTES = 4096;
+    private static final int ROLL_BYTES = 256 * 1024 * 1024;
+
+    @Param({"false", "true"})
+    public boolean fsync;
+
+    private Path dir;
+    private LogSegment segment;
+    private ByteBuffer batch;
+    private long nextOffset;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        dir = Files.createTempDirectory("skein-segment-bench");
+        segment = LogSegment.open(dir, 0, LogConfig.defaults(), System.currentTimeMillis(), true);
+        batch = batch(RECORDS, 1024);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        segment.close();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Benchmark
+    public int append() throws IOException {
+        if (segment.sizeInBytes() > ROLL_BYTES) {
+            segment.delete();
+            segment = LogSegment.open(dir, nextOffset, LogConfig.defaults(), System.currentTimeMillis(), true);
+        }
+        MemoryRecords records = MemoryRecords.readableRecords(batch.duplicate());
+        MutableRecordBatch b = records.batches().iterator().next();
+        b.setLastOffset(nextOffset + RECORDS - 1);
+        int position = segment.append(records, INDEX_INTERVAL_BYTES);
+        nextOffset += RECORDS;
+        if (fsync) {
+            segment.flush();
+        }
+        return position;
+    }
+
+    static ByteBuffer batch(int count, int size) {
+        Random random = new Random(42);
+        ByteBuffer buffer = ByteBuffer.allocate(count * (size + 64) + 256);
+        MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, Compression.NONE, TimestampType.CREATE_TIME, 0L);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[size];
+            byte[] half = new byte[size / 2];
+            random.nextBytes(half);
+            System.arraycopy(half, 0, value, 0, half.length);
+            builder.append(now, null, value);
+        }
+        MemoryRecords built = builder.build();
+        ByteBuffer exact = ByteBuffer.allocate(built.sizeInBytes());
+        exact.put(built.buffer().duplicate());
+        return exact.flip();
+    }
+}
