@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@link #await} registers a waiter and returns at once. The flusher thread takes every waiter registered so far,
  * flushes each partition that has waiters once (covering the whole log end at that moment), and completes every waiter
- * whose offset is now below the partition's recovery point. Waiters that arrive during an fsync are served together
+ * whose offset is now durable ({@link PartitionLog#flushForDurability}: an {@code fdatasync} of the active segment's
+ * records, indexes only for segments that rolled since). Waiters that arrive during an fsync are served together
  * by the next one, so N concurrent producers cost one fsync per round, not N.
  *
  * <p>Threading: {@link #await} from any thread; one daemon thread does the IO. {@link #close} serves the waiters
@@ -39,7 +40,7 @@ final class GroupCommitFlusher implements AutoCloseable {
 
     /** Completes once an fsync of {@code log} covers {@code offset}. */
     CompletableFuture<Void> await(PartitionLog log, long offset) {
-        if (log.recoveryPoint() > offset) {
+        if (log.durableOffset() > offset) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> future = new CompletableFuture<>();
@@ -81,12 +82,12 @@ final class GroupCommitFlusher implements AutoCloseable {
 
     private static void serve(PartitionLog log, List<Waiter> list) {
         try {
-            log.flush();
+            log.flushForDurability();
         } catch (RuntimeException e) {
             list.forEach(w -> w.future().completeExceptionally(e));
             return;
         }
-        long durable = log.recoveryPoint();
+        long durable = log.durableOffset();
         for (Waiter w : list) {
             if (w.offset() < durable) {
                 w.future().complete(null);

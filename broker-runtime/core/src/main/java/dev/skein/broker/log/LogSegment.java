@@ -367,6 +367,15 @@ final class LogSegment implements AutoCloseable {
         timeIndex.flush();
     }
 
+    /**
+     * Makes the record bytes durable without the indexes: {@code fdatasync} of the {@code .log} file only (file data
+     * and the size needed to read it back, not timestamps). The indexes need no sync for a segment that recovery scans,
+     * because the scan rebuilds them from the log.
+     */
+    void flushRecords() throws IOException {
+        log.channel().force(false);
+    }
+
     @Override
     public void close() throws IOException {
         offsetIndex.close();

@@ -54,6 +54,9 @@ public final class PartitionLog {
     private volatile long logStartOffset;
     private volatile long highWatermark;
     private volatile long recoveryPoint;
+    /** Offset below which the record bytes are on disk (>= recoveryPoint): what durable acks wait for. */
+    private volatile long durableOffset;
+
     private volatile long lastFlushMs;
 
     /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
@@ -85,6 +88,7 @@ public final class PartitionLog {
         this.logStartOffset = loaded.logStartOffset();
         this.highWatermark = loaded.highWatermark();
         this.recoveryPoint = loaded.recoveryPoint();
+        this.durableOffset = loaded.recoveryPoint();
         this.lastFlushMs = time.milliseconds();
         LogSegment active = segments.get(segments.size() - 1);
         this.logEnd = new LogEnd(active.nextOffset(), active, active.sizeInBytes());
@@ -319,6 +323,11 @@ public final class PartitionLog {
         return recoveryPoint;
     }
 
+    /** Offset below which the record bytes are known to be on disk; at least {@link #recoveryPoint()}. */
+    long durableOffset() {
+        return durableOffset;
+    }
+
     /** First offset whose record timestamp is >= {@code timestamp}, with the leader epoch of its batch. */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
@@ -399,6 +408,7 @@ public final class PartitionLog {
                 producers.truncateFrom(leo);
                 highWatermark = Math.min(highWatermark, leo);
                 recoveryPoint = Math.min(recoveryPoint, leo);
+                durableOffset = Math.min(durableOffset, leo);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
             }
@@ -424,6 +434,7 @@ public final class PartitionLog {
                 producers.truncateFrom(Long.MIN_VALUE);
                 highWatermark = offset;
                 recoveryPoint = offset;
+                durableOffset = offset;
             } catch (IOException e) {
                 throw new UncheckedIOException("Restarting " + topicPartition + " at " + offset + " failed", e);
             }
@@ -448,7 +459,39 @@ public final class PartitionLog {
                 throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
             }
             recoveryPoint = end.offset();
+            durableOffset = Math.max(durableOffset, end.offset());
             lastFlushMs = time.milliseconds();
+        }
+    }
+
+    /**
+     * Makes every record up to the log end read first durable at the cost of one {@code fdatasync} of the active
+     * segment's {@code .log} file in the common case: segments that became inactive since the recovery point are
+     * flushed whole (records and indexes), the active one only its records (see {@link LogSegment#flushRecords}). The
+     * recovery point then advances to the active segment's base offset, so after a crash recovery scans (and
+     * re-indexes) just the active segment, while everything acknowledged as durable is already on disk.
+     */
+    void flushForDurability() {
+        synchronized (flushLock) {
+            LogEnd end = logEnd;
+            if (end.offset() <= durableOffset) {
+                return;
+            }
+            List<LogSegment> segs = segments;
+            try {
+                for (int i = LogRecovery.floorIndex(segs, recoveryPoint); i < segs.size(); i++) {
+                    LogSegment segment = segs.get(i);
+                    if (segment == end.segment()) {
+                        segment.flushRecords();
+                    } else {
+                        segment.flush();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+            }
+            durableOffset = end.offset();
+            recoveryPoint = Math.max(recoveryPoint, end.segment().baseOffset());
         }
     }
 

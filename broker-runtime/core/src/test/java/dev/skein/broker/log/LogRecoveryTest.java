@@ -251,6 +251,40 @@ class LogRecoveryTest {
     }
 
     @Test
+    void recordsAcknowledgedAsDurableSurviveACrashAcrossSegments() throws Exception {
+        PartitionLog log = fx.manager.getOrCreate(TP, config(LogConfig.SEGMENT_BYTES, "200"));
+        List<String> written = new java.util.ArrayList<>();
+        PartitionLog.AppendResult last = null;
+        for (int i = 0; i < 8; i++) {
+            last = log.append(batch(1000 + i, "durable-" + i), 0);
+            written.add(i + ":durable-" + i);
+        }
+        log.awaitDurable(last.lastOffset()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        long recoveryPoint = log.recoveryPoint();
+        int segments = log.numberOfSegments();
+        fx.closeAsCrashed();
+        // what a crash right after the ack leaves in the state store: the recovery point of the durable flush
+        try (BrokerStateStore store = BrokerStateStore.open(dataDir.resolve(LogManager.STATE_FILE))) {
+            store.put(
+                    TP,
+                    recoveryPoint,
+                    0L,
+                    0L,
+                    new long[] {0, 0},
+                    new dev.skein.broker.txn.ProducerStateManager(TP, fx.time).snapshot(),
+                    0L);
+            store.commit();
+        }
+
+        PartitionLog recovered = reopenedLog();
+
+        assertThat(segments).isGreaterThan(2);
+        assertThat(readAll(recovered)).containsExactlyElementsOf(written);
+        assertThat(recovered.recoveryResult().cleanShutdown()).isFalse();
+        assertThat(recovered.recoveryResult().indexesRebuilt()).isEqualTo(1);
+    }
+
+    @Test
     void deleteRemovesDirectoryAndState() throws IOException {
         PartitionLog log = fx.manager.getOrCreate(TP, LogConfig.defaults());
         log.append(batch(1000, "a"), 0);

@@ -321,8 +321,31 @@ class PartitionLogTest {
         CompletableFuture<Void> second = log.awaitDurable(b.lastOffset());
         CompletableFuture.allOf(first, second).get(30, TimeUnit.SECONDS);
 
-        assertThat(log.recoveryPoint()).isEqualTo(3L);
+        assertThat(log.durableOffset()).isEqualTo(3L);
         assertThat(log.awaitDurable(b.lastOffset())).isCompleted();
+    }
+
+    @Test
+    void durableFlushSyncsRolledSegmentsWholeAndMovesRecoveryPointToActiveSegment() throws Exception {
+        PartitionLog log = log(config(LogConfig.SEGMENT_BYTES, "200"));
+        PartitionLog.AppendResult last = null;
+        for (int i = 0; i < 6; i++) {
+            last = log.append(batch(1000 + i, "value-" + i), 0);
+        }
+        assertThat(log.numberOfSegments()).isGreaterThan(1);
+        long activeBase = log.read(last.lastOffset(), Integer.MAX_VALUE, Long.MAX_VALUE, true)
+                .records()
+                .batches()
+                .iterator()
+                .next()
+                .baseOffset();
+
+        log.awaitDurable(last.lastOffset()).get(30, TimeUnit.SECONDS);
+
+        assertThat(log.durableOffset()).isEqualTo(log.logEndOffset());
+        assertThat(log.recoveryPoint()).isPositive().isLessThanOrEqualTo(activeBase);
+        log.flush();
+        assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
     }
 
     @Test
