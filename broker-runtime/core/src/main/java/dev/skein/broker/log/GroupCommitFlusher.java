@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Group commit: one background thread fsyncs partition logs on behalf of everyone waiting for durability.
@@ -15,12 +18,21 @@ import java.util.concurrent.CompletableFuture;
  * records, indexes only for segments that rolled since). Waiters that arrive during an fsync are served together
  * by the next one, so N concurrent producers cost one fsync per round, not N.
  *
- * <p>Threading: {@link #await} from any thread; one daemon thread does the IO. {@link #close} serves the waiters
- * already registered, then stops the thread; later {@link #await} calls fail.
+ * <p>The partitions of one round are flushed in parallel by up to {@link #SYNC_THREADS} threads: an {@code fdatasync}
+ * mostly waits for the device, and the file system can merge concurrent ones into one journal commit, so a round over
+ * 16 partitions costs little more than one over a single partition. A round ends when all its partitions are done.
+ *
+ * <p>Threading: {@link #await} from any thread; one daemon coordinator thread takes rounds, daemon sync threads do
+ * the IO. {@link #close} serves the waiters already registered, then stops the threads; later {@link #await} calls
+ * fail.
  */
 final class GroupCommitFlusher implements AutoCloseable {
+    /** Threads that sync the partitions of one round concurrently. */
+    static final int SYNC_THREADS = 4;
+
     private final Object lock = new Object();
     private final Thread thread;
+    private final ExecutorService syncPool;
     private Map<PartitionLog, List<Waiter>> waiters = new LinkedHashMap<>();
     private boolean closed;
 
@@ -29,6 +41,12 @@ final class GroupCommitFlusher implements AutoCloseable {
     private GroupCommitFlusher(String threadName) {
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
+        AtomicInteger syncThreads = new AtomicInteger();
+        this.syncPool = Executors.newFixedThreadPool(SYNC_THREADS, r -> {
+            Thread t = new Thread(r, threadName + "-sync-" + syncThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts the flusher thread. */
@@ -74,10 +92,19 @@ final class GroupCommitFlusher implements AutoCloseable {
                 round = waiters;
                 waiters = new LinkedHashMap<>();
             }
-            for (Map.Entry<PartitionLog, List<Waiter>> e : round.entrySet()) {
-                serve(e.getKey(), e.getValue());
-            }
+            serveRound(round);
         }
+    }
+
+    private void serveRound(Map<PartitionLog, List<Waiter>> round) {
+        if (round.size() == 1) {
+            round.forEach(GroupCommitFlusher::serve);
+            return;
+        }
+        List<CompletableFuture<Void>> syncs = new ArrayList<>(round.size());
+        round.forEach((log, list) -> syncs.add(CompletableFuture.runAsync(() -> serve(log, list), syncPool)));
+        // serve never throws: it completes its waiters either way, so joining only waits for the round to end
+        CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new)).join();
     }
 
     private static void serve(PartitionLog log, List<Waiter> list) {
@@ -114,6 +141,8 @@ final class GroupCommitFlusher implements AutoCloseable {
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            syncPool.shutdown();
         }
     }
 }

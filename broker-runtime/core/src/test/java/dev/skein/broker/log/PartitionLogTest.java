@@ -326,6 +326,24 @@ class PartitionLogTest {
     }
 
     @Test
+    void awaitDurableOnManyPartitionsCompletesEveryWaiter() throws Exception {
+        List<PartitionLog> logs = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> acks = new java.util.ArrayList<>();
+        for (int p = 0; p < 3 * GroupCommitFlusher.SYNC_THREADS; p++) {
+            PartitionLog log = fx.manager.getOrCreate(new TopicPartition("orders", p), LogConfig.defaults());
+            logs.add(log);
+            for (int i = 0; i < 3; i++) {
+                acks.add(log.awaitDurable(
+                        log.append(batch(1000, "p" + p + "-" + i), 0).lastOffset()));
+            }
+        }
+
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        assertThat(logs).allSatisfy(log -> assertThat(log.durableOffset()).isEqualTo(3L));
+    }
+
+    @Test
     void durableFlushSyncsRolledSegmentsWholeAndMovesRecoveryPointToActiveSegment() throws Exception {
         PartitionLog log = log(config(LogConfig.SEGMENT_BYTES, "200"));
         PartitionLog.AppendResult last = null;
