@@ -1,5 +1,8 @@
 package dev.skein.bench;
 
+import static dev.skein.bench.CommandLineValues.positiveLong;
+import static dev.skein.bench.CommandLineValues.value;
+
 import java.util.OptionalLong;
 
 /**
@@ -41,14 +44,15 @@ record ThroughputOptions(
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--bootstrap" -> bootstrap = value(args, ++i, arg);
+                case "--bootstrap" -> bootstrap = value(args, ++i, arg, USAGE);
                 case "--embedded" -> embedded = true;
-                case "--records" -> records = positiveLong(value(args, ++i, arg), arg);
-                case "--record-size" -> recordSize = (int) positiveLong(value(args, ++i, arg), arg);
-                case "--label" -> label = value(args, ++i, arg);
-                case "--broker-launch-epoch-ms" -> launch = OptionalLong.of(positiveLong(value(args, ++i, arg), arg));
-                case "--timeout-s" -> timeout = (int) positiveLong(value(args, ++i, arg), arg);
-                case "--group" -> group = value(args, ++i, arg);
+                case "--records" -> records = positiveLong(value(args, ++i, arg, USAGE), arg);
+                case "--record-size" -> recordSize = (int) positiveLong(value(args, ++i, arg, USAGE), arg);
+                case "--label" -> label = value(args, ++i, arg, USAGE);
+                case "--broker-launch-epoch-ms" -> launch =
+                        OptionalLong.of(positiveLong(value(args, ++i, arg, USAGE), arg));
+                case "--timeout-s" -> timeout = (int) positiveLong(value(args, ++i, arg, USAGE), arg);
+                case "--group" -> group = value(args, ++i, arg, USAGE);
                 default -> {
                     if (!arg.matches("\\d+")) {
                         throw new IllegalArgumentException("Unknown argument '" + arg + "'; " + USAGE);
@@ -65,24 +69,5 @@ record ThroughputOptions(
         }
         String name = label != null ? label : embedded ? "skein-embedded" : bootstrap;
         return new ThroughputOptions(bootstrap, embedded, records, recordSize, name, launch, timeout, group);
-    }
-
-    private static String value(String[] args, int i, String name) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value; " + USAGE);
-        }
-        return args[i];
-    }
-
-    private static long positiveLong(String text, String name) {
-        try {
-            long value = Long.parseLong(text);
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'", e);
-        }
-        throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'");
     }
 }

@@ -1,5 +1,9 @@
 package dev.skein.bench.sidebyside;
 
+import static dev.skein.bench.CommandLineValues.positiveInt;
+import static dev.skein.bench.CommandLineValues.positiveLong;
+import static dev.skein.bench.CommandLineValues.value;
+
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -63,19 +67,19 @@ record SideBySideOptions(
             String arg = args[i];
             switch (arg) {
                 case "--quick" -> {}
-                case "--reps" -> reps = positiveInt(value(args, ++i, arg), arg);
-                case "--records" -> records = positiveLong(value(args, ++i, arg), arg);
-                case "--warmup-records" -> warmup = positiveLong(value(args, ++i, arg), arg);
-                case "--latency-rate" -> rate = positiveInt(value(args, ++i, arg), arg);
-                case "--latency-seconds" -> latencySeconds = positiveInt(value(args, ++i, arg), arg);
-                case "--latency-warmup-seconds" -> latencyWarmup = positiveInt(value(args, ++i, arg), arg);
-                case "--idle-seconds" -> idle = positiveInt(value(args, ++i, arg), arg);
-                case "--timeout-s" -> timeout = positiveInt(value(args, ++i, arg), arg);
-                case "--kafka-classpath" -> classpath = Path.of(value(args, ++i, arg));
-                case "--skein-launcher" -> launcher = Path.of(value(args, ++i, arg));
-                case "--results-dir" -> results = Path.of(value(args, ++i, arg));
-                case "--cells" -> cells = Optional.of(regex(value(args, ++i, arg), arg));
-                case "--jfr" -> jfr = Optional.of(Path.of(value(args, ++i, arg)));
+                case "--reps" -> reps = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--records" -> records = positiveLong(value(args, ++i, arg, USAGE), arg);
+                case "--warmup-records" -> warmup = positiveLong(value(args, ++i, arg, USAGE), arg);
+                case "--latency-rate" -> rate = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--latency-seconds" -> latencySeconds = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--latency-warmup-seconds" -> latencyWarmup = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--idle-seconds" -> idle = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--timeout-s" -> timeout = positiveInt(value(args, ++i, arg, USAGE), arg);
+                case "--kafka-classpath" -> classpath = Path.of(value(args, ++i, arg, USAGE));
+                case "--skein-launcher" -> launcher = Path.of(value(args, ++i, arg, USAGE));
+                case "--results-dir" -> results = Path.of(value(args, ++i, arg, USAGE));
+                case "--cells" -> cells = Optional.of(regex(value(args, ++i, arg, USAGE), arg));
+                case "--jfr" -> jfr = Optional.of(Path.of(value(args, ++i, arg, USAGE)));
                 default -> throw new IllegalArgumentException("Unknown argument '" + arg + "'; " + USAGE);
             }
         }
@@ -103,38 +107,11 @@ record SideBySideOptions(
         return cells.map(p -> p.matcher(cellName).find()).orElse(true);
     }
 
-    private static String value(String[] args, int i, String name) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value; " + USAGE);
-        }
-        return args[i];
-    }
-
     private static Pattern regex(String text, String name) {
         try {
             return Pattern.compile(text);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException(name + " is not a valid regular expression: " + e.getMessage(), e);
         }
-    }
-
-    private static int positiveInt(String text, String name) {
-        long value = positiveLong(text, name);
-        if (value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + " is too large: " + text);
-        }
-        return (int) value;
-    }
-
-    private static long positiveLong(String text, String name) {
-        try {
-            long value = Long.parseLong(text);
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'", e);
-        }
-        throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'");
     }
 }
