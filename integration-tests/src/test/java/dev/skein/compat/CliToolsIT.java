@@ -23,9 +23,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,20 +39,14 @@ class CliToolsIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
+    @RegisterExtension
+    static final SkeinBroker skein = SkeinBroker.perTestClass();
+
     private static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        skein = SkeinBroker.start(dir.resolve("broker"));
+    static void openAdmin() throws Exception {
         admin = skein.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (skein != null) {
-            skein.close();
-        }
     }
 
     @Test

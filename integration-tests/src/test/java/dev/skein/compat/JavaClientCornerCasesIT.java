@@ -32,9 +32,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Java client's less travelled paths against Skein, each checked on the records read back. */
@@ -44,19 +43,8 @@ class JavaClientCornerCasesIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        skein = SkeinBroker.start(dir.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (skein != null) {
-            skein.close();
-        }
-    }
+    @RegisterExtension
+    static final SkeinBroker skein = SkeinBroker.perTestClass();
 
     @Test
     void maxPollRecordsCapsEveryPollAndKeepsOrder() throws Exception {

@@ -31,9 +31,8 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,19 +51,8 @@ class KafkaStreamsIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        skein = SkeinBroker.start(dir.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (skein != null) {
-            skein.close();
-        }
-    }
+    @RegisterExtension
+    static final SkeinBroker skein = SkeinBroker.perTestClass();
 
     @Test
     void wordCountSurvivesRestartWithRestoredStateAndCountsExactly() throws Exception {

@@ -27,9 +27,9 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,19 +47,12 @@ class KcatGroupIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
+    @RegisterExtension
+    static final SkeinBroker skein = SkeinBroker.perTestClass();
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void requireKcat() throws Exception {
         Kcat.assumeInstalled();
-        skein = SkeinBroker.start(dir.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (skein != null) {
-            skein.close();
-        }
     }
 
     /** librdkafka's default eager assignors, and the incremental (cooperative) protocol. */

@@ -14,9 +14,8 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,19 +35,8 @@ class PerfToolsIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        skein = SkeinBroker.start(dir.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (skein != null) {
-            skein.close();
-        }
-    }
+    @RegisterExtension
+    static final SkeinBroker skein = SkeinBroker.perTestClass();
 
     @Test
     void producerAndConsumerPerformanceMoveEveryRecord() throws Exception {

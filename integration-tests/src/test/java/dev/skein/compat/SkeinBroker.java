@@ -3,8 +3,10 @@ package dev.skein.compat;
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +20,21 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One in-process Skein broker (embedded ZooKeeper and Kafka listener on ephemeral ports, data under a test
  * directory) plus the Java clients a test opened against it. {@link #close()} closes the clients, then the broker.
  * Not thread-safe: a test class drives it from its test thread.
+ *
+ * <p>A test class that needs one broker for all its tests registers {@link #perTestClass()} on a static field with
+ * {@code @RegisterExtension}: the broker starts, on a fresh temporary directory, before the class's
+ * {@code @BeforeAll} methods and is closed, its directory deleted, after the last test.
  */
-final class SkeinBroker implements AutoCloseable {
-    private final Path dataDir;
+final class SkeinBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private Path dataDir;
     private final Map<String, String> overrides;
     private final List<AutoCloseable> clients = new ArrayList<>();
     private Broker broker;
@@ -33,6 +42,30 @@ final class SkeinBroker implements AutoCloseable {
     private SkeinBroker(Path dataDir, Map<String, String> overrides) {
         this.dataDir = dataDir;
         this.overrides = overrides;
+    }
+
+    /** A broker for one test class, started and stopped by JUnit (see the class comment). */
+    static SkeinBroker perTestClass() {
+        return new SkeinBroker(null, Map.of());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("skein-compat-");
+        broker = Broker.start(BrokerConfig.from(brokerProps()));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            close();
+        } finally {
+            try (var paths = Files.walk(dataDir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     static SkeinBroker start(Path dataDir) throws IOException {
