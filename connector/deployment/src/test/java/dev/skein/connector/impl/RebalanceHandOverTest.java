@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
-import dev.skein.connector.SkeinConnectorIncomingConfiguration;
 import dev.skein.connector.SkeinIncomingMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -52,14 +49,16 @@ class RebalanceHandOverTest {
                 }
             }
 
-            SkeinSource first = SkeinSource.open(config(bootstrap), Time.SYSTEM);
-            ConcurrentLinkedQueue<Message<?>> firstInbox = subscribe(first);
+            SkeinSource first = SkeinSource.open(
+                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")), Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> firstInbox = RealSources.collectAll(first);
             await().atMost(Duration.ofSeconds(60)).until(() -> firstInbox.size() >= 2 * PER_PARTITION);
             firstInbox.stream().filter(message -> offset(message) < ACKED).forEach(Message::ack);
 
-            SkeinSource second = SkeinSource.open(config(bootstrap), Time.SYSTEM);
+            SkeinSource second = SkeinSource.open(
+                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")), Time.SYSTEM);
             try {
-                ConcurrentLinkedQueue<Message<?>> secondInbox = subscribe(second);
+                ConcurrentLinkedQueue<Message<?>> secondInbox = RealSources.collectAll(second);
                 await().atMost(Duration.ofSeconds(60)).until(() -> !secondInbox.isEmpty());
                 assertThat(offset(secondInbox.peek()))
                         .as("the new owner starts after the acknowledged records")
@@ -82,38 +81,5 @@ class RebalanceHandOverTest {
 
     private static long offset(Message<?> message) {
         return message.getMetadata(SkeinIncomingMetadata.class).orElseThrow().offset();
-    }
-
-    private static ConcurrentLinkedQueue<Message<?>> subscribe(SkeinSource source) {
-        ConcurrentLinkedQueue<Message<?>> inbox = new ConcurrentLinkedQueue<>();
-        source.publisher().subscribe(new Flow.Subscriber<Message<?>>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(Message<?> item) {
-                inbox.add(item);
-            }
-
-            @Override
-            public void onError(Throwable throwable) {}
-
-            @Override
-            public void onComplete() {}
-        });
-        return inbox;
-    }
-
-    private static SkeinConnectorIncomingConfiguration config(String bootstrap) {
-        Map<String, String> values = new HashMap<>();
-        values.put("channel-name", TOPIC);
-        values.put("bootstrap.servers", bootstrap);
-        values.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-        values.put("auto.offset.reset", "earliest");
-        values.put("auto.commit.interval.ms", "600000");
-        values.put("graceful-shutdown", "false");
-        return new SkeinConnectorIncomingConfiguration(new MapConfig(values));
     }
 }

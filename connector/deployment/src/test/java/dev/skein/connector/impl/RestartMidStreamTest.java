@@ -5,18 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
-import dev.skein.connector.SkeinConnectorIncomingConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -44,8 +41,10 @@ class RestartMidStreamTest {
             Set<String> processed = new TreeSet<>();
 
             List<Message<?>> first = new ArrayList<>();
-            SkeinSource source = SkeinSource.open(config(bootstrap), Time.SYSTEM);
-            ConcurrentLinkedQueue<Message<?>> inbox = subscribe(source);
+            SkeinSource source = SkeinSource.open(
+                    RealSources.stringChannel("restart", bootstrap, Map.of("graceful-shutdown.timeout.ms", "500")),
+                    Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> inbox = RealSources.collectAll(source);
             await().atMost(Duration.ofSeconds(60)).until(() -> inbox.size() >= 80);
             for (int i = 0; i < 80; i++) {
                 first.add(inbox.poll());
@@ -59,8 +58,10 @@ class RestartMidStreamTest {
             }
             source.close();
 
-            SkeinSource again = SkeinSource.open(config(bootstrap), Time.SYSTEM);
-            ConcurrentLinkedQueue<Message<?>> secondInbox = subscribe(again);
+            SkeinSource again = SkeinSource.open(
+                    RealSources.stringChannel("restart", bootstrap, Map.of("graceful-shutdown.timeout.ms", "500")),
+                    Time.SYSTEM);
+            ConcurrentLinkedQueue<Message<?>> secondInbox = RealSources.collectAll(again);
             await().atMost(Duration.ofSeconds(60)).until(() -> secondInbox.size() >= 150);
             Message<?> resumedAt = secondInbox.peek();
             assertThat(resumedAt.getPayload()).isEqualTo("50");
@@ -76,38 +77,5 @@ class RestartMidStreamTest {
             }
             assertThat(processed).isEqualTo(all);
         }
-    }
-
-    private static ConcurrentLinkedQueue<Message<?>> subscribe(SkeinSource source) {
-        ConcurrentLinkedQueue<Message<?>> inbox = new ConcurrentLinkedQueue<>();
-        source.publisher().subscribe(new Flow.Subscriber<Message<?>>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(Message<?> item) {
-                inbox.add(item);
-            }
-
-            @Override
-            public void onError(Throwable throwable) {}
-
-            @Override
-            public void onComplete() {}
-        });
-        return inbox;
-    }
-
-    private static SkeinConnectorIncomingConfiguration config(String bootstrap) {
-        Map<String, String> values = new HashMap<>();
-        values.put("channel-name", "restart");
-        values.put("bootstrap.servers", bootstrap);
-        values.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-        values.put("auto.offset.reset", "earliest");
-        values.put("graceful-shutdown.timeout.ms", "500");
-        values.put("auto.commit.interval.ms", "600000");
-        return new SkeinConnectorIncomingConfiguration(new MapConfig(values));
     }
 }
