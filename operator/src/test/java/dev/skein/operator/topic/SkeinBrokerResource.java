@@ -1,5 +1,6 @@
 package dev.skein.operator.topic;
 
+import dev.skein.operator.testing.TestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

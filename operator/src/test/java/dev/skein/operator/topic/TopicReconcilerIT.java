@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skein.operator.annotations.ControlAnnotations;
 import dev.skein.operator.status.Condition;
+import dev.skein.operator.testing.TestBroker;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;

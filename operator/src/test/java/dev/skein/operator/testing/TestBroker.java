@@ -1,4 +1,4 @@
-package dev.skein.operator.topic;
+package dev.skein.operator.testing;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
@@ -18,20 +18,27 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class TestBroker implements AutoCloseable {
     private final Path dataDir;
+    private final int brokerId;
     private final int port;
     private final Admin admin;
     private Broker broker;
 
-    private TestBroker(Path dataDir, Broker broker) {
+    private TestBroker(Path dataDir, int brokerId, Broker broker) {
         this.dataDir = dataDir;
+        this.brokerId = brokerId;
         this.broker = broker;
         this.port = broker.port();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()));
     }
 
     public static TestBroker start() throws IOException {
+        return start(0);
+    }
+
+    /** A broker with the given {@code broker.id}. */
+    public static TestBroker start(int brokerId) throws IOException {
         Path dataDir = Files.createTempDirectory("skein-operator-it");
-        return new TestBroker(dataDir, Broker.start(BrokerConfig.from(props(dataDir, 0))));
+        return new TestBroker(dataDir, brokerId, Broker.start(BrokerConfig.from(props(dataDir, brokerId, 0))));
     }
 
     public String bootstrap() {
@@ -51,17 +58,19 @@ public final class TestBroker implements AutoCloseable {
 
     /** Starts the broker again on the same port and data directory. */
     public void restart() throws IOException {
-        broker = Broker.start(BrokerConfig.from(props(dataDir, port)));
+        broker = Broker.start(BrokerConfig.from(props(dataDir, brokerId, port)));
     }
 
-    private static Map<String, String> props(Path dataDir, int port) {
+    private static Map<String, String> props(Path dataDir, int brokerId, int port) {
         return Map.of(
                 "listeners",
                 "PLAINTEXT://127.0.0.1:" + port,
                 "log.dirs",
                 dataDir.toString(),
                 "skein.zookeeper.embedded.port",
-                "0");
+                "0",
+                "broker.id",
+                String.valueOf(brokerId));
     }
 
     @Override
