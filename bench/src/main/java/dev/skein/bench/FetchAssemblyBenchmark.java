@@ -2,6 +2,7 @@ package dev.skein.bench;
 
 import dev.skein.broker.log.LogConfig;
 import dev.skein.broker.log.PartitionLog;
+import dev.skein.broker.network.GatheringTransferableChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,7 +64,7 @@ public class FetchAssemblyBenchmark {
     private TopicIdPartition partition;
     private ResponseHeader header;
     private FileChannel devNull;
-    private TransferSink sink;
+    private GatheringTransferableChannel sink;
     private long offset;
 
     @Setup(Level.Trial)
@@ -78,7 +79,7 @@ public class FetchAssemblyBenchmark {
         partition = new TopicIdPartition(Uuid.randomUuid(), 0, "bench");
         header = new RequestHeader(ApiKeys.FETCH, VERSION, "bench", 1).toResponseHeader();
         devNull = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
-        sink = new TransferSink(devNull);
+        sink = new GatheringTransferableChannel(devNull);
     }
 
     @TearDown(Level.Trial)

@@ -2,6 +2,7 @@ package dev.skein.bench;
 
 import dev.skein.broker.log.LogConfig;
 import dev.skein.broker.log.PartitionLog;
+import dev.skein.broker.network.GatheringTransferableChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,9 +62,9 @@ public class PartitionLogReadBenchmark {
     private int next;
     private ByteBuffer copyBuffer;
     private FileChannel devNull;
-    private TransferSink devNullSink;
+    private GatheringTransferableChannel devNullSink;
     private LoopbackSink loopback;
-    private TransferSink loopbackSink;
+    private GatheringTransferableChannel loopbackSink;
 
     /** Per-iteration counter that JMH turns into MiB per second. */
     @State(Scope.Thread)
@@ -92,9 +93,9 @@ public class PartitionLogReadBenchmark {
         sliceOffsets = sliceStarts(log);
         copyBuffer = ByteBuffer.allocateDirect(SLICE_BYTES + batch.remaining());
         devNull = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
-        devNullSink = new TransferSink(devNull);
+        devNullSink = new GatheringTransferableChannel(devNull);
         loopback = LoopbackSink.open();
-        loopbackSink = new TransferSink(loopback.channel());
+        loopbackSink = new GatheringTransferableChannel(loopback.channel());
     }
 
     /** The fetch offsets a consumer reading the whole log 1 MiB at a time would send. */
@@ -158,7 +159,8 @@ public class PartitionLogReadBenchmark {
         return transfer((FileRecords) nextSlice(), loopbackSink, throughput);
     }
 
-    private static int transfer(FileRecords records, TransferSink sink, Throughput throughput) throws IOException {
+    private static int transfer(FileRecords records, GatheringTransferableChannel sink, Throughput throughput)
+            throws IOException {
         int size = records.sizeInBytes();
         int sent = 0;
         while (sent < size) {

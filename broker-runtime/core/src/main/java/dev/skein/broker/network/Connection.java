@@ -18,7 +18,7 @@ final class Connection implements RequestChannel {
 
     private final String id;
     private final SocketChannel socket;
-    private final SocketTransferableChannel transferable;
+    private final GatheringTransferableChannel transferable;
     private final Processor processor;
     private final int maxRequestBytes;
     private final InetAddress clientAddress;
@@ -31,7 +31,7 @@ final class Connection implements RequestChannel {
     Connection(String id, SocketChannel socket, Processor processor, int maxRequestBytes) {
         this.id = id;
         this.socket = socket;
-        this.transferable = new SocketTransferableChannel(socket);
+        this.transferable = new GatheringTransferableChannel(socket);
         this.processor = processor;
         this.maxRequestBytes = maxRequestBytes;
         this.clientAddress = socket.socket().getInetAddress();

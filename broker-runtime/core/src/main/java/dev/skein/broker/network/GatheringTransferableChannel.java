@@ -1,20 +1,21 @@
-package dev.skein.bench;
+package dev.skein.broker.network;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.SocketChannel;
 import org.apache.kafka.common.network.TransferableChannel;
 
 /**
- * A {@link TransferableChannel} over any blocking gathering channel (a file such as {@code /dev/null}, or a blocking
- * socket): file-backed records reach it through {@link FileChannel#transferTo}, i.e. {@code sendfile(2)} on Linux,
- * the same path the broker's fetch response takes.
+ * Adapts a gathering channel — the broker's non-blocking plaintext {@link SocketChannel}, or in benchmarks a file such
+ * as {@code /dev/null} — to kafka-clients' {@link TransferableChannel}, so that a response {@code Send} holding
+ * file-backed records is written with {@link FileChannel#transferTo} (zero-copy, {@code sendfile(2)} on Linux).
  */
-final class TransferSink implements TransferableChannel {
+public final class GatheringTransferableChannel implements TransferableChannel {
     private final GatheringByteChannel target;
 
-    TransferSink(GatheringByteChannel target) {
+    public GatheringTransferableChannel(GatheringByteChannel target) {
         this.target = target;
     }
 
