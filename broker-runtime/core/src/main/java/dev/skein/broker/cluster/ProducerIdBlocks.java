@@ -58,7 +58,8 @@ public final class ProducerIdBlocks {
                     return false;
                 }
                 JsonNode current = json.readTree(zk.getData().forPath(PATH));
-                allocatedEnd = Math.max(allocatedEnd, Long.parseLong(current.get("block_end").asText()));
+                allocatedEnd = Math.max(
+                        allocatedEnd, Long.parseLong(current.get("block_end").asText()));
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();

@@ -145,8 +145,8 @@ final class RecordScanner {
             }
             int keyLength = readVarint();
             if (keyLength < 0 && keyRequired) {
-                throw new InvalidRecordException("Compacted topic cannot accept a record without key (record " + i
-                        + " of the batch)");
+                throw new InvalidRecordException(
+                        "Compacted topic cannot accept a record without key (record " + i + " of the batch)");
             }
             long used = position() - start;
             if (used > length) {

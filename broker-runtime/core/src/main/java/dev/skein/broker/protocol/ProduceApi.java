@@ -110,7 +110,8 @@ final class ProduceApi implements ApiHandler {
                 } else if (Topic.isInternal(topic.get().name())) {
                     setError(
                             partitionResponse,
-                            new InvalidTopicException("Cannot append to internal topic " + topic.get().name()));
+                            new InvalidTopicException("Cannot append to internal topic "
+                                    + topic.get().name()));
                 } else {
                     TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
                     append(
