@@ -64,11 +64,11 @@ final class AppendValidator {
         }
         ByteBuffer buffer = records.buffer();
         int start = buffer.position();
+        if (size > MAGIC_OFFSET && buffer.get(start + MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2) {
+            throw new InvalidRecordException("Produce requests may only contain record batches with magic version 2");
+        }
         if (size < DefaultRecordBatch.RECORD_BATCH_OVERHEAD) {
             throw new CorruptRecordException("Record batch of " + size + " bytes is shorter than a batch header");
-        }
-        if (buffer.get(start + MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2) {
-            throw new InvalidRecordException("Produce requests may only contain record batches with magic version 2");
         }
         long declared = LOG_OVERHEAD + (long) buffer.getInt(start + LOG_OVERHEAD - 4);
         if (declared < DefaultRecordBatch.RECORD_BATCH_OVERHEAD || declared > size) {
