@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -242,6 +243,31 @@ class ProduceValidationTest {
         ByteBuffer keyed = RawProduce.copy(MemoryRecords.withRecords(
                 Compression.lz4().build(), new SimpleRecord(System.currentTimeMillis(), v("k"), v("v"))));
         assertThat(error(produce(raw, "compacted", keyed))).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void honestBatchesOfEveryCodecPassTheRecordScan() throws Exception {
+        Random random = new Random(4);
+        List<Compression> codecs = List.of(
+                Compression.NONE,
+                Compression.gzip().build(),
+                Compression.snappy().build(),
+                Compression.lz4().build(),
+                Compression.zstd().build());
+        long expectedEnd = 0;
+        for (Compression codec : codecs) {
+            SimpleRecord[] records = new SimpleRecord[700];
+            for (int i = 0; i < records.length; i++) {
+                byte[] value = new byte[random.nextInt(300)]; // records straddle the scanner's 16 KiB chunks
+                random.nextBytes(value);
+                byte[] key = i % 3 == 0 ? null : v("key-" + i);
+                records[i] = new SimpleRecord(System.currentTimeMillis() - i, key, value);
+            }
+            ByteBuffer batch = RawProduce.copy(MemoryRecords.withRecords(codec, records));
+            assertThat(error(produce(raw, TOPIC, batch))).as(codec.type().name).isEqualTo(Errors.NONE);
+            expectedEnd += records.length;
+        }
+        assertThat(endOffset()).isEqualTo(expectedEnd);
     }
 
     private long endOffset() throws Exception {
