@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An append whose bytes reached the segment but whose indexing then failed — here a real fault: the memory-mapped
- * offset index loses its file pages, as on a full disk — is rolled back, so the next append does not publish its
- * bytes as an orphan batch with stale offsets.
+ * An append whose bytes reached the segment but whose indexing then failed — here because the offset index was
+ * corrupted on disk under the running broker — is rolled back, so the next append does not publish its bytes as an
+ * orphan batch with stale offsets.
  */
 class FailedAppendRollbackTest {
     private static final String TOPIC = "faulty";
@@ -41,22 +41,23 @@ class FailedAppendRollbackTest {
             Path indexFile = partitionDir.resolve(String.format("%020d.index", 0));
             try (RawConnection raw = new RawConnection(harness.broker().port())) {
                 assertThat(send(raw, "a").baseOffset()).isZero();
+                assertThat(send(raw, "b").baseOffset()).isEqualTo(1); // writes the index's first entry
                 long logBytes = Files.size(logFile);
-                long indexBytes = Files.size(indexFile);
 
                 try (RandomAccessFile index = new RandomAccessFile(indexFile.toFile(), "rw")) {
-                    index.setLength(0); // the mapped pages are gone: the next index write faults
-                    PartitionProduceResponse failed = send(raw, "lost");
-                    assertThat(Errors.forCode(failed.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
-                    assertThat(Files.size(logFile)).isEqualTo(logBytes);
-                    index.setLength(indexBytes);
+                    // Corrupt that entry on disk (the index is mapped shared): its relative offset now lies beyond
+                    // any batch, so indexing the next append throws after the segment took its bytes.
+                    index.writeInt(Integer.MAX_VALUE);
                 }
+                PartitionProduceResponse failed = send(raw, "lost");
+                assertThat(Errors.forCode(failed.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+                assertThat(Files.size(logFile)).isEqualTo(logBytes);
 
                 PartitionProduceResponse next = send(raw, "c");
                 assertThat(Errors.forCode(next.errorCode())).isEqualTo(Errors.NONE);
-                assertThat(next.baseOffset()).isEqualTo(1);
+                assertThat(next.baseOffset()).isEqualTo(2);
             }
-            assertThat(readAll(harness)).containsExactly("a", "c");
+            assertThat(readAll(harness)).containsExactly("a", "b", "c");
         }
     }
 
@@ -74,7 +75,7 @@ class FailedAppendRollbackTest {
         consumer.seekToBeginning(List.of(tp));
         List<String> values = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (values.size() < 2 && System.nanoTime() < deadline) {
+        while (values.size() < 3 && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 values.add(new String(record.value(), StandardCharsets.UTF_8));
             }
