@@ -24,6 +24,8 @@ public final class ProducerIdBlocks {
     private final ObjectMapper json = new ObjectMapper();
     private long next;
     private long blockEnd = -1;
+    /** Highest producer id known to be allocated by any broker: the end of the latest block seen. */
+    private volatile long allocatedEnd = -1;
 
     public ProducerIdBlocks(CuratorFramework zk, int brokerId) {
         this.zk = zk;
@@ -36,6 +38,36 @@ public final class ProducerIdBlocks {
             claimBlock();
         }
         return next++;
+    }
+
+    /**
+     * Whether some broker of the cluster handed out {@code producerId}: it lies in a block claimed so far. An id above
+     * the highest block this broker has seen rereads the block znode once; if ZooKeeper cannot be read the id is
+     * given the benefit of the doubt (producers keep working through a ZooKeeper hiccup).
+     */
+    public boolean wasAllocated(long producerId) {
+        if (producerId < 0) {
+            return false;
+        }
+        if (producerId <= allocatedEnd) {
+            return true;
+        }
+        synchronized (this) {
+            try {
+                if (zk.checkExists().forPath(PATH) == null) {
+                    return false;
+                }
+                JsonNode current = json.readTree(zk.getData().forPath(PATH));
+                allocatedEnd = Math.max(
+                        allocatedEnd, Long.parseLong(current.get("block_end").asText()));
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            }
+            return producerId <= allocatedEnd;
+        }
     }
 
     private void claimBlock() {
@@ -80,6 +112,7 @@ public final class ProducerIdBlocks {
     private void use(long start) {
         next = start;
         blockEnd = start + BLOCK_SIZE - 1;
+        allocatedEnd = Math.max(allocatedEnd, blockEnd);
     }
 
     private byte[] encode(long start) throws Exception {

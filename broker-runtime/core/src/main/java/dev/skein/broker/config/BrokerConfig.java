@@ -57,6 +57,8 @@ public final class BrokerConfig {
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "skein.controlled.shutdown.timeout.ms";
+    public static final String TOPIC_SEGMENT_BYTES_MIN = "skein.topic.segment.bytes.min";
+    public static final String TOPIC_SEGMENT_INDEX_BYTES_MIN = "skein.topic.segment.index.bytes.min";
 
     public static final ConfigDef BROKER_CONFIG = brokerDef();
 
@@ -177,7 +179,20 @@ public final class BrokerConfig {
                         Type.LONG,
                         10_000L,
                         0,
-                        "Longest a stopping broker waits for the controller to move its leadership");
+                        "Longest a stopping broker waits for the controller to move its leadership")
+                // Floors for topic configs set by clients (CreateTopics, AlterConfigs, IncrementalAlterConfigs).
+                .define(
+                        TOPIC_SEGMENT_BYTES_MIN,
+                        Type.INT,
+                        1024 * 1024,
+                        14,
+                        "Smallest segment.bytes a client may set on a topic (Kafka 4.0's floor is 1 MiB)")
+                .define(
+                        TOPIC_SEGMENT_INDEX_BYTES_MIN,
+                        Type.INT,
+                        4096,
+                        8,
+                        "Smallest segment.index.bytes a client may set on a topic");
         // Broker-level defaults of topic configs, e.g. log.segment.bytes for segment.bytes.
         for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
             ConfigDef.Key topicKey = LogConfig.TOPIC_CONFIG.keys().get(e.getKey());
@@ -284,6 +299,14 @@ public final class BrokerConfig {
 
     public long controlledShutdownTimeoutMs() {
         return (Long) values.get(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+    }
+
+    public int topicSegmentBytesMin() {
+        return (Integer) values.get(TOPIC_SEGMENT_BYTES_MIN);
+    }
+
+    public int topicSegmentIndexBytesMin() {
+        return (Integer) values.get(TOPIC_SEGMENT_INDEX_BYTES_MIN);
     }
 
     public Listener listener() {

@@ -8,6 +8,7 @@ import dev.skein.broker.group.GroupRecords.MemberSnapshot;
 import dev.skein.broker.group.GroupRecords.OffsetEntry;
 import dev.skein.broker.group.GroupShards.Shard;
 import dev.skein.broker.partition.PartitionRegistry;
+import java.nio.BufferUnderflowException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -145,26 +146,25 @@ public final class GroupCoordinator {
         Map<String, GroupSnapshot> groups = new HashMap<>();
         Map<String, Map<TopicPartition, CommittedOffset>> committed = new HashMap<>();
         int[] records = new int[1];
+        int[] skipped = new int[1];
         try {
             coordinatorLog.replay(partition, record -> {
                 records[0]++;
-                GroupRecords.Decoded decoded = GroupRecords.decode(record);
-                if (decoded instanceof OffsetEntry o) {
-                    Map<TopicPartition, CommittedOffset> groupOffsets =
-                            committed.computeIfAbsent(o.groupId(), id -> new HashMap<>());
-                    if (o.offset() == null) {
-                        groupOffsets.remove(o.partition());
-                    } else {
-                        groupOffsets.put(o.partition(), o.offset());
-                    }
-                } else if (decoded instanceof GroupEntry g) {
-                    if (g.group() == null) {
-                        groups.remove(g.groupId());
-                        committed.remove(g.groupId());
-                    } else {
-                        groups.put(g.groupId(), g.group());
-                    }
+                GroupRecords.Decoded decoded;
+                try {
+                    decoded = GroupRecords.decode(record);
+                } catch (IllegalStateException | BufferUnderflowException e) {
+                    // One unreadable record must not make every group of the partition unavailable; Kafka's loader
+                    // skips records it cannot read the same way. What it held is lost, the rest loads.
+                    skipped[0]++;
+                    log.warn(
+                            "Skipping unreadable record at offset {} of __consumer_offsets-{}: {}",
+                            record.offset(),
+                            partition,
+                            e.toString());
+                    return;
                 }
+                applyLoaded(decoded, groups, committed);
             });
         } catch (RuntimeException e) {
             log.error("Loading __consumer_offsets-{} failed; its groups stay unavailable", partition, e);
@@ -194,11 +194,35 @@ public final class GroupCoordinator {
         }
         shard.loaded = true;
         log.info(
-                "Loaded __consumer_offsets-{}: {} records, {} groups in {} ms",
+                "Loaded __consumer_offsets-{}: {} records ({} unreadable, skipped), {} groups in {} ms",
                 partition,
                 records[0],
+                skipped[0],
                 ids.size(),
                 time.milliseconds() - started);
+    }
+
+    /** Folds one decoded record into the state being loaded; later records win, a null value deletes. */
+    private static void applyLoaded(
+            GroupRecords.Decoded decoded,
+            Map<String, GroupSnapshot> groups,
+            Map<String, Map<TopicPartition, CommittedOffset>> committed) {
+        if (decoded instanceof OffsetEntry o) {
+            Map<TopicPartition, CommittedOffset> groupOffsets =
+                    committed.computeIfAbsent(o.groupId(), id -> new HashMap<>());
+            if (o.offset() == null) {
+                groupOffsets.remove(o.partition());
+            } else {
+                groupOffsets.put(o.partition(), o.offset());
+            }
+        } else if (decoded instanceof GroupEntry g) {
+            if (g.group() == null) {
+                groups.remove(g.groupId());
+                committed.remove(g.groupId());
+            } else {
+                groups.put(g.groupId(), g.group());
+            }
+        }
     }
 
     private void restore(ClassicGroup group, GroupSnapshot snapshot) {

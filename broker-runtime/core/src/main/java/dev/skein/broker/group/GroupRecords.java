@@ -138,7 +138,9 @@ final class GroupRecords {
     /**
      * Decodes one record of {@code __consumer_offsets}.
      *
-     * @throws IllegalStateException for a key or value version this broker does not know
+     * @throws IllegalStateException for a key or value version this broker does not know, or a length or count that
+     *     does not fit the record
+     * @throws java.nio.BufferUnderflowException for a record shorter than its format
      */
     static Decoded decode(Record record) {
         if (!record.hasKey()) {
@@ -182,6 +184,10 @@ final class GroupRecords {
         String leader = getString(value);
         long timestamp = version >= 2 ? value.getLong() : -1L;
         int count = value.getInt();
+        // A member takes at least 3 string lengths, a timeout and 2 byte-array lengths (version 0): 18 bytes.
+        if (count < 0 || count > value.remaining() / 18) {
+            throw new IllegalStateException("member count " + count + " does not fit the record");
+        }
         List<MemberSnapshot> members = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String memberId = getString(value);
@@ -231,6 +237,7 @@ final class GroupRecords {
         if (length < 0) {
             return null;
         }
+        checkRemaining(buffer, length);
         byte[] bytes = new byte[length];
         buffer.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
@@ -243,8 +250,17 @@ final class GroupRecords {
 
     private static byte[] getBytes(ByteBuffer buffer) {
         int length = buffer.getInt();
+        checkRemaining(buffer, length);
         byte[] bytes = new byte[Math.max(length, 0)];
         buffer.get(bytes);
         return bytes;
+    }
+
+    /** A length read from a record must fit what is left of it, so a corrupt length never sizes an allocation. */
+    private static void checkRemaining(ByteBuffer buffer, int length) {
+        if (length > buffer.remaining()) {
+            throw new IllegalStateException(
+                    "length " + length + " exceeds the " + buffer.remaining() + " bytes left in the record");
+        }
     }
 }

@@ -30,6 +30,8 @@ public final class LogConfig {
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
     /** Topic key -> the broker key that supplies its default. */
     public static final Map<String, String> BROKER_DEFAULT_KEYS = Map.ofEntries(
@@ -50,7 +52,9 @@ public final class LogConfig {
             Map.entry(DELETE_RETENTION_MS, "log.cleaner.delete.retention.ms"),
             Map.entry(MIN_COMPACTION_LAG_MS, "log.cleaner.min.compaction.lag.ms"),
             Map.entry(MIN_CLEANABLE_DIRTY_RATIO, "log.cleaner.min.cleanable.ratio"),
-            Map.entry(FILE_DELETE_DELAY_MS, "log.segment.delete.delay.ms"));
+            Map.entry(FILE_DELETE_DELAY_MS, "log.segment.delete.delay.ms"),
+            Map.entry(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, "log.message.timestamp.before.max.ms"),
+            Map.entry(MESSAGE_TIMESTAMP_AFTER_MAX_MS, "log.message.timestamp.after.max.ms"));
 
     /** The topic-level keys with Kafka's defaults. */
     public static final ConfigDef TOPIC_CONFIG = new ConfigDef()
@@ -89,7 +93,19 @@ public final class LogConfig {
             .define(DELETE_RETENTION_MS, Type.LONG, 24 * 3600 * 1000L, 0, "How long tombstones are kept")
             .define(MIN_COMPACTION_LAG_MS, Type.LONG, 0L, 0, "Minimum age before a record may be compacted")
             .define(MIN_CLEANABLE_DIRTY_RATIO, Type.DOUBLE, 0.5, 0, "Dirty ratio that triggers cleaning")
-            .define(FILE_DELETE_DELAY_MS, Type.LONG, 60000L, 0, "Delay before deleted segment files are removed");
+            .define(FILE_DELETE_DELAY_MS, Type.LONG, 60000L, 0, "Delay before deleted segment files are removed")
+            .define(
+                    MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+                    Type.LONG,
+                    Long.MAX_VALUE,
+                    0,
+                    "How far a CreateTime record timestamp may lie before the broker's clock")
+            .define(
+                    MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+                    Type.LONG,
+                    3_600_000L,
+                    0,
+                    "How far a CreateTime record timestamp may lie after the broker's clock");
 
     private final Map<String, Object> values;
     private final Map<String, String> overrides;
@@ -178,6 +194,14 @@ public final class LogConfig {
 
     public long fileDeleteDelayMs() {
         return (Long) values.get(FILE_DELETE_DELAY_MS);
+    }
+
+    public long messageTimestampBeforeMaxMs() {
+        return (Long) values.get(MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
+    }
+
+    public long messageTimestampAfterMaxMs() {
+        return (Long) values.get(MESSAGE_TIMESTAMP_AFTER_MAX_MS);
     }
 
     public boolean logAppendTime() {

@@ -171,20 +171,42 @@ final class LogSegment implements AutoCloseable {
     /**
      * Appends batches whose offsets are final, as one write, and indexes them every {@code indexIntervalBytes}.
      * Returns the byte position at which they start.
+     *
+     * <p>All or nothing: if the write or the indexing fails (a short write on a full disk, an index page that cannot
+     * be written), the segment is cut back to where it ended before — file, index entries and in-memory tail state —
+     * so the next append cannot publish the bytes of the failed one, and an {@link IOException} is thrown.
      */
     int append(MemoryRecords records, int indexIntervalBytes) throws IOException {
         int position = log.sizeInBytes();
+        long previousNext = nextOffset;
+        long previousMaxTimestamp = maxTimestampSoFar;
+        long previousOffsetOfMax = offsetOfMaxTimestampSoFar;
+        int previousBytesSinceIndex = bytesSinceLastIndexEntry;
         try {
             log.append(records);
-        } catch (IOException e) {
-            // A short write (e.g. disk full) must not leave a torn batch for the next append to follow.
+            int batchPosition = position;
+            for (RecordBatch batch : records.batches()) {
+                indexBatch(batch, batchPosition, indexIntervalBytes);
+                batchPosition += batch.sizeInBytes();
+            }
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: a fault (SIGBUS) writing a memory-mapped index page, e.g. on a full disk.
             log.truncateTo(position);
-            throw e;
-        }
-        int batchPosition = position;
-        for (RecordBatch batch : records.batches()) {
-            indexBatch(batch, batchPosition, indexIntervalBytes);
-            batchPosition += batch.sizeInBytes();
+            nextOffset = previousNext;
+            maxTimestampSoFar = previousMaxTimestamp;
+            offsetOfMaxTimestampSoFar = previousOffsetOfMax;
+            bytesSinceLastIndexEntry = previousBytesSinceIndex;
+            IOException failure = e instanceof IOException io
+                    ? io
+                    : new IOException("Indexing the append failed; it was rolled back: " + e, e);
+            try {
+                offsetIndex.truncateToOffset(previousNext);
+                timeIndex.truncateToOffset(previousNext);
+            } catch (RuntimeException | InternalError indexFailure) {
+                // Entries past the log end are dropped by the index sanity check of the next recovery.
+                failure.addSuppressed(indexFailure);
+            }
+            throw failure;
         }
         return position;
     }

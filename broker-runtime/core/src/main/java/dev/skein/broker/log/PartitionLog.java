@@ -135,16 +135,32 @@ public final class PartitionLog {
     }
 
     /**
-     * Validates and appends one produce request's batches as one write: offsets are assigned by rewriting each
-     * batch's base offset, the leader epoch is stamped, and for LogAppendTime topics the max timestamp is set to now.
-     * A batch that repeats a recent batch of the same idempotent producer appends nothing and returns the original
-     * offsets with {@code duplicate = true}.
+     * Validates a producer's records for this partition as Kafka does and stricter (see {@link AppendValidator}),
+     * then appends them like {@link #append}. Nothing is written when validation fails.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException with the error code the producer gets
+     */
+    public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch) {
+        LogConfig cfg = config;
+        long now = time.milliseconds();
+        MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
+        return appendValidated(records, List.of(batch), leaderEpoch, cfg, now);
+    }
+
+    /**
+     * Validates the structure of batches the broker wrote itself (the group coordinator's records) and appends them as
+     * one write: offsets are assigned by rewriting each batch's base offset, the leader epoch is stamped, and for
+     * LogAppendTime topics the max timestamp is set to now. A batch that repeats a recent batch of the same idempotent
+     * producer appends nothing and returns the original offsets with {@code duplicate = true}.
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
-        List<MutableRecordBatch> batches = valid.batches();
-        long now = time.milliseconds();
+        return appendValidated(records, valid.batches(), leaderEpoch, cfg, time.milliseconds());
+    }
+
+    private AppendResult appendValidated(
+            MemoryRecords records, List<MutableRecordBatch> batches, int leaderEpoch, LogConfig cfg, long now) {
         long firstOffset = logEnd.offset();
         try {
             long next = firstOffset;
@@ -223,7 +239,8 @@ public final class PartitionLog {
             active.append(records, cfg.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
         } catch (IOException e) {
-            // Nothing was appended (the segment is cut back to its previous end); the client may retry.
+            // Nothing was appended: the segment cut itself back to its previous end, so the next append cannot
+            // publish these bytes (see LogSegment#append); the client may retry.
             throw new KafkaStorageException(
                     "Append to " + topicPartition + " at offset " + firstOffset + " failed: " + e.getMessage(), e);
         }

@@ -127,13 +127,26 @@ public final class Partition {
     }
 
     /**
-     * Appends a producer's records as leader.
+     * Appends a producer's records as leader, after validating them as client input
+     * ({@link PartitionLog#appendFromClient}).
      *
      * @param requiredAcks 0, 1 or -1 (all)
      * @throws NotLeaderOrFollowerException if this broker does not lead the partition
      * @throws NotEnoughReplicasException for acks=all while the ISR is smaller than min.insync.replicas
      */
+    public AppendResult appendFromClient(MemoryRecords records, short requiredAcks) {
+        return appendAsLeader(records, requiredAcks, true);
+    }
+
+    /**
+     * Appends records the broker wrote itself (the group coordinator's) as leader; see {@link #appendFromClient} for
+     * the preconditions.
+     */
     public AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
+        return appendAsLeader(records, requiredAcks, false);
+    }
+
+    private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean fromClient) {
         PartitionState current = state;
         if (current.leader() != localBrokerId) {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + topicPartition
@@ -144,7 +157,9 @@ public final class Partition {
             throw new NotEnoughReplicasException("The in-sync replicas " + current.isr() + " of " + topicPartition
                     + " are fewer than min.insync.replicas=" + minIsr);
         }
-        AppendResult result = log.append(records, current.leaderEpoch());
+        AppendResult result = fromClient
+                ? log.appendFromClient(records, current.leaderEpoch())
+                : log.append(records, current.leaderEpoch());
         synchronized (this) {
             advanceHighWatermark();
         }

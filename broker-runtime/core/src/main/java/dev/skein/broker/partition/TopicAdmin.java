@@ -4,9 +4,12 @@ import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.config.ConfigException;
+import dev.skein.broker.log.LogConfig;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.internals.Topic;
 
 /**
  * Topic lifecycle as this broker performs it: validate, write to ZooKeeper, then open the local logs right away so a
@@ -34,6 +37,37 @@ public final class TopicAdmin {
             config.logConfig(overrides);
         } catch (ConfigException e) {
             throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /**
+     * Validates config overrides a client asks for on {@code topic}, whose current overrides are {@code current}:
+     * besides {@link #validateConfigs}, a changed {@code segment.bytes} or {@code segment.index.bytes} must reach the
+     * floors {@code skein.topic.segment.bytes.min} / {@code skein.topic.segment.index.bytes.min} (a tiny segment
+     * would make the broker roll a file per batch), and the {@code cleanup.policy} of an internal topic cannot change
+     * (the group coordinator relies on compaction of {@code __consumer_offsets}).
+     *
+     * @throws InvalidConfigurationException (INVALID_CONFIG) naming the key
+     */
+    public void validateClientConfigs(String topic, Map<String, String> current, Map<String, String> proposed) {
+        validateConfigs(proposed);
+        checkFloor(current, proposed, LogConfig.SEGMENT_BYTES, config.topicSegmentBytesMin());
+        checkFloor(current, proposed, LogConfig.SEGMENT_INDEX_BYTES, config.topicSegmentIndexBytesMin());
+        if (Topic.isInternal(topic)
+                && !Objects.equals(current.get(LogConfig.CLEANUP_POLICY), proposed.get(LogConfig.CLEANUP_POLICY))) {
+            throw new InvalidConfigurationException(
+                    "cleanup.policy of the internal topic " + topic + " cannot be changed");
+        }
+    }
+
+    private static void checkFloor(Map<String, String> current, Map<String, String> proposed, String key, int min) {
+        String value = proposed.get(key);
+        if (value == null || value.equals(current.get(key))) {
+            return;
+        }
+        if (Long.parseLong(value.trim()) < min) {
+            throw new InvalidConfigurationException(
+                    "Invalid value " + value + " for configuration " + key + ": must be at least " + min);
         }
     }
 

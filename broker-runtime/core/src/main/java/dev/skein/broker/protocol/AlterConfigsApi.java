@@ -1,10 +1,12 @@
 package dev.skein.broker.protocol;
 
 import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.LogConfig;
 import dev.skein.broker.partition.TopicAdmin;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
@@ -59,7 +61,8 @@ final class AlterConfigsApi implements ApiHandler {
             throw new InvalidRequestException("Only topic configs can be altered at run time; broker configs are "
                     + "static (set them in the properties file and restart)");
         }
-        if (metadata.topic(resource.resourceName()).isEmpty()) {
+        Optional<TopicDescription> topic = metadata.topic(resource.resourceName());
+        if (topic.isEmpty()) {
             throw new UnknownTopicOrPartitionException("Topic '" + resource.resourceName() + "' does not exist");
         }
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -71,7 +74,7 @@ final class AlterConfigsApi implements ApiHandler {
                 overrides.put(config.name(), config.value());
             }
         }
-        topics.validateConfigs(overrides);
+        topics.validateClientConfigs(resource.resourceName(), topic.get().configs(), overrides);
         if (!validateOnly) {
             topics.setConfigs(resource.resourceName(), overrides);
         }

@@ -9,6 +9,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -56,6 +57,12 @@ final class CreateTopicsApi implements ApiHandler {
 
     private void create(CreatableTopic topic, boolean validateOnly, CreatableTopicResult result) {
         Topic.validate(topic.name());
+        if (Topic.isInternal(topic.name())) {
+            // Kafka refuses __cluster_metadata so; Skein reserves every internal topic to the broker, which creates
+            // them with the settings their coordinators need.
+            throw new InvalidRequestException(
+                    "Creation of internal topic " + topic.name() + " is reserved to the broker");
+        }
         if (!topic.assignments().isEmpty()) {
             throw new InvalidReplicaAssignmentException("Manual replica assignment is not supported; omit it and "
                     + "give numPartitions and replicationFactor");
@@ -71,7 +78,7 @@ final class CreateTopicsApi implements ApiHandler {
         for (CreatableTopicConfig config : topic.configs()) {
             overrides.put(config.name(), config.value());
         }
-        topics.validateConfigs(overrides);
+        topics.validateClientConfigs(topic.name(), Map.of(), overrides);
         if (validateOnly) {
             if (topics.exists(topic.name())) {
                 throw new TopicExistsException("Topic '" + topic.name() + "' already exists.");

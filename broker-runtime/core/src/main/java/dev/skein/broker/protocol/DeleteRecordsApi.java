@@ -4,6 +4,7 @@ import dev.skein.broker.log.PartitionLog;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -48,6 +49,9 @@ final class DeleteRecordsApi implements ApiHandler {
         DeleteRecordsPartitionResult out = new DeleteRecordsPartitionResult()
                 .setPartitionIndex(request.partitionIndex())
                 .setLowWatermark(DeleteRecordsResponse.INVALID_LOW_WATERMARK);
+        if (Topic.isInternal(topic)) {
+            return out.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
         LeaderLookup.Result leader =
                 leaders.leader(new TopicPartition(topic, request.partitionIndex()), LeaderLookup.NO_EPOCH);
         if (!leader.ok()) {

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicDeletionDisabledException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
@@ -55,6 +57,11 @@ final class DeleteTopicsApi implements ApiHandler {
         if (topic.isEmpty()) {
             result.setErrorCode((byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
             return;
+        }
+        if (Topic.isInternal(topic.get().name())) {
+            // Kafka lets an authorized client delete them; that loses every group's offsets, so Skein never does.
+            throw new InvalidTopicException(
+                    "Cannot delete internal topic " + topic.get().name());
         }
         topics.delete(topic.get().name());
         result.setName(topic.get().name()).setTopicId(topic.get().topicId());

@@ -32,6 +32,10 @@ import org.apache.kafka.common.requests.FetchResponse;
  * {@code min.bytes} is available the request is parked in the {@link Purgatory} until an append brings enough data
  * or {@code max.wait.ms} passes — no thread waits. Fetch sessions (KIP-227) are not kept: every response carries
  * session id 0, so clients send full fetch requests, which is what Kafka does with the session cache disabled.
+ *
+ * <p>A follower fetch ({@code replica_id} >= 0) is served up to the log end and moves the high watermark only for an
+ * assigned replica of the partition; any other replica id gets UNKNOWN_LEADER_EPOCH (request with a leader epoch) or
+ * NOT_LEADER_OR_FOLLOWER (without), as Kafka's {@code Partition} answers, and consumers (-1) are served as usual.
  */
 final class FetchApi implements ApiHandler {
     private final MetadataStore metadata;
@@ -90,7 +94,8 @@ final class FetchApi implements ApiHandler {
             FetchRequest.PartitionData request = e.getValue();
             int epoch = request.currentLeaderEpoch.orElse(LeaderLookup.NO_EPOCH);
             partitions.get(e.getKey().topicPartition()).ifPresent(partition -> {
-                if (LeaderLookup.checkEpoch(epoch, partition.leaderEpoch()) == Errors.NONE) {
+                if (isReplica(partition, replicaId)
+                        && LeaderLookup.checkEpoch(epoch, partition.leaderEpoch()) == Errors.NONE) {
                     partitions.recordFollowerFetch(partition, replicaId, request.fetchOffset);
                 }
             });
@@ -182,6 +187,15 @@ final class FetchApi implements ApiHandler {
         if (epochError != Errors.NONE) {
             return FetchResponse.partitionResponse(tip, epochError);
         }
+        if (fetch.isFromFollower() && !isReplica(partition, fetch.replicaId())) {
+            // Kafka's answer to a follower fetch from a broker outside the replica set: with a leader epoch the
+            // pair (replica, epoch) is not recognised yet (the follower retries), without one the sender is told off.
+            return FetchResponse.partitionResponse(
+                    tip,
+                    request.currentLeaderEpoch.isPresent()
+                            ? Errors.UNKNOWN_LEADER_EPOCH
+                            : Errors.NOT_LEADER_OR_FOLLOWER);
+        }
         PartitionLog log = partition.log();
         long highWatermark = log.highWatermark();
         FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
@@ -200,6 +214,12 @@ final class FetchApi implements ApiHandler {
         } catch (ApiException e) {
             return data.setErrorCode(Errors.forException(e).code()).setRecords(MemoryRecords.EMPTY);
         }
+    }
+
+    /** Whether {@code replicaId} is an assigned replica of the partition other than this leader. */
+    private static boolean isReplica(Partition partition, int replicaId) {
+        return partition.state().replicas().contains(replicaId)
+                && partition.state().leader() != replicaId;
     }
 
     private static long readLimit(FetchRequest fetch, PartitionLog log) {

@@ -72,7 +72,7 @@ final class IncrementalAlterConfigsApi implements ApiHandler {
         for (AlterableConfig config : resource.configs()) {
             apply(overrides, config);
         }
-        topics.validateConfigs(overrides);
+        topics.validateClientConfigs(resource.resourceName(), topic.get().configs(), overrides);
         if (!validateOnly) {
             topics.setConfigs(resource.resourceName(), overrides);
         }

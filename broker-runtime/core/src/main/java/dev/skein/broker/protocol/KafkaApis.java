@@ -36,7 +36,12 @@ public final class KafkaApis {
         handlers.put(
                 ApiKeys.PRODUCE,
                 new ProduceApi(
-                        metadata, partitions, config.durableAck(), metrics, new ReplicationWaits(fetchPurgatory)));
+                        metadata,
+                        partitions,
+                        config.durableAck(),
+                        metrics,
+                        new ReplicationWaits(fetchPurgatory),
+                        producerIds));
         handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(

@@ -100,7 +100,10 @@ final class MetadataApi implements ApiHandler {
         if (topic.isPresent()) {
             return describe(topic.get(), live);
         }
-        return allowCreate ? autoCreate(name, live) : error(name, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        // Internal topics are created by the broker with their coordinators' settings (FindCoordinator), never here.
+        return allowCreate && !Topic.isInternal(name)
+                ? autoCreate(name, live)
+                : error(name, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
     /**

@@ -1,12 +1,14 @@
 package dev.skein.broker.protocol;
 
 import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.PartitionLog.AppendResult;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.ReplicationWaits;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,17 +16,26 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnknownProducerIdException;
+import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,27 +44,39 @@ import org.slf4j.LoggerFactory;
  * waits until a group-commit fdatasync covers every appended batch; acks=all (-1) waits until the high watermark covers
  * the append, i.e. every in-sync replica has it ({@link ReplicationWaits}). Per-partition failures become that partition's
  * error code; the others still succeed, as in Kafka.
+ *
+ * <p>Client bytes are validated before anything is written: internal topics are refused (INVALID_TOPIC_EXCEPTION),
+ * transactional records without a transactional id fail the whole request (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+ * producer ids no InitProducerId handed out get UNKNOWN_PRODUCER_ID, and each partition's batch must pass
+ * {@link Partition#appendFromClient}'s validation.
  */
 final class ProduceApi implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(ProduceApi.class);
+    private static final int MAGIC_OFFSET = 16;
+    private static final int ATTRIBUTES_OFFSET = 21;
+    private static final int PRODUCER_ID_OFFSET = 43;
+    private static final int COMPRESSION_CODEC_MASK = 0x07;
 
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
     private final boolean durableAck;
     private final BrokerMetrics metrics;
     private final ReplicationWaits replication;
+    private final ProducerIdBlocks producerIds;
 
     ProduceApi(
             MetadataStore metadata,
             PartitionRegistry partitions,
             boolean durableAck,
             BrokerMetrics metrics,
-            ReplicationWaits replication) {
+            ReplicationWaits replication,
+            ProducerIdBlocks producerIds) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.durableAck = durableAck;
         this.metrics = metrics;
         this.replication = replication;
+        this.producerIds = producerIds;
     }
 
     @Override
@@ -63,6 +86,14 @@ final class ProduceApi implements ApiHandler {
         boolean byTopicId = context.apiVersion() >= 13;
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<Void>> durable = new ArrayList<>();
+        if (produce.transactionalId() == null && hasTransactionalRecords(produce)) {
+            // Kafka answers the whole request so: transactional records need a transactional id to authorize.
+            if (acks == 0) {
+                return null;
+            }
+            return CompletableFuture.completedFuture(produce.getErrorResponse(new TransactionalIdAuthorizationException(
+                    "Transactional records require the request's transactional id")));
+        }
         for (TopicProduceData topicData : produce.data().topicData()) {
             Optional<TopicDescription> topic =
                     byTopicId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
@@ -76,9 +107,15 @@ final class ProduceApi implements ApiHandler {
                 } else if (topic.isEmpty()) {
                     partitionResponse.setErrorCode(
                             (byTopicId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                } else if (Topic.isInternal(topic.get().name())) {
+                    setError(
+                            partitionResponse,
+                            new InvalidTopicException("Cannot append to internal topic "
+                                    + topic.get().name()));
                 } else {
                     TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
                     append(
+                            context.apiVersion(),
                             tp,
                             (MemoryRecords) partitionData.records(),
                             acks,
@@ -99,6 +136,7 @@ final class ProduceApi implements ApiHandler {
     }
 
     private void append(
+            short version,
             TopicPartition tp,
             MemoryRecords records,
             short acks,
@@ -111,7 +149,8 @@ final class ProduceApi implements ApiHandler {
             return;
         }
         try {
-            AppendResult result = partition.get().appendAsLeader(records, acks);
+            checkProducer(version, records);
+            AppendResult result = partition.get().appendFromClient(records, acks);
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
@@ -135,6 +174,38 @@ final class ProduceApi implements ApiHandler {
         } catch (ApiException e) {
             log.debug("Produce to {} refused: {}", tp, e.toString());
             setError(response, e);
+        }
+    }
+
+    /**
+     * Header checks that need more than the partition: the codec allowed by the request version (Kafka's rule) and a
+     * producer id some broker of this cluster handed out — stricter than Kafka, which takes any id, so a made-up id
+     * cannot start a producer state (or fence one) here. The full batch validation follows in the log.
+     */
+    private void checkProducer(short version, MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        int start = buffer.position();
+        if (records.sizeInBytes() < DefaultRecordBatch.RECORD_BATCH_OVERHEAD
+                || buffer.get(start + MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2) {
+            return; // refused by the log's validation with the matching error
+        }
+        short attributes = buffer.getShort(start + ATTRIBUTES_OFFSET);
+        if (version < 7 && (attributes & COMPRESSION_CODEC_MASK) == CompressionType.ZSTD.id) {
+            throw new UnsupportedCompressionTypeException(
+                    "Produce requests with version " + version + " may not use ZStandard compression");
+        }
+        long producerId = buffer.getLong(start + PRODUCER_ID_OFFSET);
+        if (producerId != RecordBatch.NO_PRODUCER_ID && !producerIds.wasAllocated(producerId)) {
+            throw new UnknownProducerIdException(
+                    "Producer id " + producerId + " was never handed out by InitProducerId in this cluster");
+        }
+    }
+
+    private static boolean hasTransactionalRecords(ProduceRequest produce) {
+        try {
+            return RequestUtils.hasTransactionalRecords(produce);
+        } catch (ApiException | IllegalArgumentException e) {
+            return false; // malformed records: each partition's validation answers them
         }
     }
 

@@ -122,7 +122,8 @@ class ReplicationFailoverTest {
 
     @Test
     void followerBelowTheLeadersLogStartRestartsThereAndRejoins() throws Exception {
-        try (ClusterHarness cluster = ClusterHarness.start(dir, 3, Map.of("log.retention.check.interval.ms", "100"))) {
+        try (ClusterHarness cluster = ClusterHarness.start(
+                dir, 3, Map.of("log.retention.check.interval.ms", "100", "skein.topic.segment.bytes.min", "1024"))) {
             TopicPartition tp = new TopicPartition("retained", 0);
             cluster.createTopic(
                     tp.topic(),

@@ -1,0 +1,72 @@
+package dev.skein.broker.log;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The CPU price of validating one producer batch as a client's ({@link AppendValidator#validateClientBatch}: header,
+ * CRC, and the streaming record scan, which for a compressed batch decompresses it into a fixed chunk). The batch is
+ * what the side-by-side producer sends: 64 records of 1 KiB, half random and half zero bytes (lz4 gets ~2 : 1).
+ * Lives in {@code dev.skein.broker.log} because the validator is package-private. Score: batches per second; multiply
+ * by the batch's wire size (printed at setup) for bytes per second, whose inverse is CPU seconds per byte.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 3)
+public class ProduceValidationBenchmark {
+    private static final int RECORDS = 64;
+    private static final int VALUE_BYTES = 1024;
+
+    @Param({"none", "lz4"})
+    public String codec;
+
+    private MemoryRecords records;
+    private LogConfig config;
+    private long now;
+
+    @Setup
+    public void build() {
+        now = System.currentTimeMillis();
+        Compression compression = codec.equals("lz4") ? Compression.lz4().build() : Compression.NONE;
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
+                ByteBuffer.allocate(RECORDS * VALUE_BYTES * 2), compression, TimestampType.CREATE_TIME, 0L);
+        Random random = new Random(42);
+        for (int i = 0; i < RECORDS; i++) {
+            byte[] value = new byte[VALUE_BYTES];
+            byte[] half = new byte[VALUE_BYTES / 2];
+            random.nextBytes(half);
+            System.arraycopy(half, 0, value, 0, half.length);
+            builder.append(now, null, value);
+        }
+        records = builder.build();
+        config = LogConfig.defaults();
+        System.out.println("batch wire size: " + records.sizeInBytes() + " bytes (" + codec + ")");
+    }
+
+    @Benchmark
+    public MutableRecordBatch validate() {
+        return AppendValidator.validateClientBatch(records, config, now);
+    }
+}
