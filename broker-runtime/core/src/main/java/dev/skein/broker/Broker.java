@@ -11,6 +11,7 @@ import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.metrics.BrokerMetrics;
+import dev.skein.broker.network.RequestMemoryPool;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
@@ -181,7 +182,7 @@ public final class Broker implements AutoCloseable {
                         metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
-                config.socketRequestMaxBytes(),
+                listenerSettings(config, time),
                 "skein-broker-" + config.brokerId());
         resources.push(server);
         int port = server.boundAddress().getPort();
@@ -216,6 +217,24 @@ public final class Broker implements AutoCloseable {
                 clusterId,
                 resources,
                 new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
+    }
+
+    private static SocketServer.Settings listenerSettings(BrokerConfig config, Time time) {
+        RequestMemoryPool pool = new RequestMemoryPool(config.queuedMaxRequestBytes());
+        if (pool.capacity() < config.socketRequestMaxBytes()) {
+            log.info(
+                    "Request memory pool of {} bytes (a quarter of the heap): frames above it are refused although "
+                            + "socket.request.max.bytes is {}",
+                    pool.capacity(),
+                    config.socketRequestMaxBytes());
+        }
+        return new SocketServer.Settings(
+                config.socketRequestMaxBytes(),
+                pool,
+                config.intValue(BrokerConfig.MAX_CONNECTIONS),
+                config.intValue(BrokerConfig.MAX_CONNECTIONS_PER_IP),
+                config.longValue(BrokerConfig.CONNECTIONS_MAX_IDLE_MS),
+                time);
     }
 
     private static int currentController(Controller controller, int self) {
