@@ -10,6 +10,7 @@ import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
+import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.RequestMemoryPool;
 import dev.skein.broker.network.SocketServer;
@@ -130,6 +131,7 @@ public final class Broker implements AutoCloseable {
             logs.close();
         });
 
+        scheduleProducerExpiration(scheduler, logs, config);
         PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
         Purgatory fetchPurgatory = new Purgatory(scheduler);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
@@ -217,6 +219,30 @@ public final class Broker implements AutoCloseable {
                 clusterId,
                 resources,
                 new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
+    }
+
+    /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
+    private static void scheduleProducerExpiration(
+            ScheduledThreadPoolExecutor scheduler, LogManager logs, BrokerConfig config) {
+        long expirationMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_MS);
+        long intervalMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    int removed = 0;
+                    for (PartitionLog partitionLog : logs.logs()) {
+                        try {
+                            removed += partitionLog.removeExpiredProducers(expirationMs);
+                        } catch (RuntimeException e) {
+                            log.warn("Expiring producer ids of {}: {}", partitionLog.topicPartition(), e.toString());
+                        }
+                    }
+                    if (removed > 0) {
+                        log.debug("Forgot {} producer ids idle for {} ms", removed, expirationMs);
+                    }
+                },
+                intervalMs,
+                intervalMs,
+                TimeUnit.MILLISECONDS);
     }
 
     private static SocketServer.Settings listenerSettings(BrokerConfig config, Time time) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.network.Send;
 
 /**
@@ -40,7 +41,8 @@ final class Connection implements RequestChannel {
     private boolean awaitingMemory;
     private Send pendingSend;
     private boolean inFlight;
-    private boolean closed;
+    private volatile boolean closed;
+    private final AtomicReference<Runnable> closeAction = new AtomicReference<>();
     private long lastActivityMs;
 
     Connection(
@@ -167,13 +169,13 @@ final class Connection implements RequestChannel {
         if (!pool.tryReserve(bytes, reserved, awaitingMemory)) {
             if (!awaitingMemory) {
                 awaitingMemory = true;
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                updateInterest();
             }
             return false;
         }
         if (awaitingMemory) {
             awaitingMemory = false;
-            key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+            updateInterest();
         }
         reserved += bytes;
         return true;
@@ -198,10 +200,36 @@ final class Connection implements RequestChannel {
         return lastActivityMs;
     }
 
-    /** Marks a request as handed out: stop reading until its outcome is in. */
+    /**
+     * Marks a request as handed out. Until its outcome is in, only the next frame's 4-byte size is read ({@link
+     * #readAhead}): enough to notice that the client closed the connection — which drops a parked fetch at once —
+     * without taking a second request.
+     */
     void startRequest() {
         inFlight = true;
-        key.interestOps(0);
+        updateInterest();
+    }
+
+    /**
+     * While a request is in flight: reads what is there of the next frame's size, then stops reading.
+     *
+     * @throws IOException when the peer closed (or the size is invalid: {@link FrameException})
+     */
+    void readAhead(ByteBuffer scratch, long nowMs) throws IOException {
+        if (sizeBytesRead < 4) {
+            readSize(scratch, nowMs);
+        }
+        updateInterest();
+    }
+
+    /** Reads while a frame may be taken (or its size read ahead) and memory is there; writes while a send is pending. */
+    private void updateInterest() {
+        if (!key.isValid()) {
+            return;
+        }
+        boolean read = !awaitingMemory && (!inFlight || sizeBytesRead < 4);
+        boolean write = pendingSend != null;
+        key.interestOps((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
     }
 
     /** Starts writing a response; returns true once it is completely written. */
@@ -214,23 +242,23 @@ final class Connection implements RequestChannel {
     boolean writePending(long nowMs) throws IOException {
         while (!pendingSend.completed()) {
             if (pendingSend.writeTo(transferable) == 0) {
-                key.interestOps(SelectionKey.OP_WRITE);
+                updateInterest();
                 return false;
             }
             lastActivityMs = nowMs;
         }
         pendingSend = null;
+        updateInterest();
         return true;
     }
 
     /** The request's outcome is fully delivered: return its memory and resume reading. */
     void finishRequest(long nowMs) {
         inFlight = false;
+        closeAction.set(null);
         lastActivityMs = nowMs;
         releaseReservation();
-        if (key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ);
-        }
+        updateInterest();
     }
 
     /**
@@ -258,7 +286,23 @@ final class Connection implements RequestChannel {
         frame = null;
         pendingSend = null;
         releaseReservation();
+        runCloseAction();
         return true;
+    }
+
+    private void runCloseAction() {
+        Runnable action = closeAction.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void whenClosed(Runnable action) {
+        closeAction.set(action);
+        if (closed) {
+            runCloseAction();
+        }
     }
 
     boolean isClosed() {

@@ -227,9 +227,16 @@ final class Processor implements Runnable {
                     && connection.writePending(settings.time().milliseconds())) {
                 connection.finishRequest(settings.time().milliseconds());
             }
-            if (key.isValid() && key.isReadable() && !connection.inFlight()) {
-                read(connection);
+            if (key.isValid() && key.isReadable()) {
+                if (connection.inFlight()) {
+                    connection.readAhead(scratch, settings.time().milliseconds());
+                } else {
+                    read(connection);
+                }
             }
+        } catch (Connection.FrameException e) {
+            log.warn("Closing connection {}: {}", connection.connectionId(), e.getMessage());
+            close(connection);
         } catch (IOException e) {
             drop(connection, e);
         } catch (OutOfMemoryError e) {

@@ -37,7 +37,14 @@ public final class KafkaApis {
                 ApiKeys.PRODUCE,
                 new ProduceApi(
                         metadata, partitions, config.durableAck(), metrics, new ReplicationWaits(fetchPurgatory)));
-        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
+        handlers.put(
+                ApiKeys.FETCH,
+                new FetchApi(
+                        metadata,
+                        partitions,
+                        fetchPurgatory,
+                        metrics,
+                        config.intValue(BrokerConfig.FETCH_MAX_WAIT_MS)));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
                 ApiKeys.METADATA,

@@ -4,6 +4,7 @@ import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.RequestChannel;
 import dev.skein.broker.network.RequestHandler;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -78,7 +79,15 @@ public final class RequestDispatcher implements RequestHandler {
             metrics.recordRequest(key, startNanos);
             return;
         }
+        if (!response.isDone()) {
+            // A parked request (long-poll fetch) must not outlive its connection.
+            CompletableFuture<AbstractResponse> pending = response;
+            channel.whenClosed(() -> pending.cancel(false));
+        }
         response.whenComplete((r, error) -> {
+            if (error instanceof CancellationException) {
+                return; // its connection closed: nobody to answer
+            }
             respond(channel, header, request, r, error);
             metrics.recordRequest(key, startNanos);
         });
