@@ -163,15 +163,11 @@ public final class SocketServer implements AutoCloseable {
         while (running) {
             try {
                 SocketChannel channel = serverChannel.accept();
-                InetAddress client = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
-                if (!quotas.tryAcquire(client)) {
-                    log.debug("Refusing a connection from {}: max.connections or max.connections.per.ip", client);
-                    channel.close();
-                    continue;
+                if (admit(channel)) {
+                    next = nextLiveProcessor(next);
+                    processors.get(next).accept(channel, channel.socket().getInetAddress());
+                    next = (next + 1) % processors.size();
                 }
-                next = nextLiveProcessor(next);
-                processors.get(next).accept(channel, client);
-                next = (next + 1) % processors.size();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -180,6 +176,17 @@ public final class SocketServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Counts {@code channel} against the connection quotas, or closes it when over them or already broken. */
+    private boolean admit(SocketChannel channel) throws IOException {
+        InetAddress client = channel.socket().getInetAddress();
+        if (client != null && quotas.tryAcquire(client)) {
+            return true;
+        }
+        log.debug("Refusing a connection from {}: max.connections or max.connections.per.ip reached", client);
+        channel.close();
+        return false;
     }
 
     /** {@code from}, or the next processor whose thread still runs (all are tried; falls back to {@code from}). */
