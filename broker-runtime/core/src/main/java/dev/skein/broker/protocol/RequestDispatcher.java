@@ -101,19 +101,19 @@ public final class RequestDispatcher implements RequestHandler {
             Throwable error) {
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
-        AbstractResponse toSend = response;
-        if (error != null) {
-            Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
-            toSend = request.getErrorResponse(cause);
-        }
         try {
+            AbstractResponse toSend = response;
+            if (error != null) {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
+                toSend = request.getErrorResponse(cause);
+            }
             channel.send(toSend.toSend(header.toResponseHeader(), version));
-        } catch (RuntimeException e) {
-            // A response this version cannot express is a broker bug; never leave the client waiting for it.
+        } catch (Throwable e) { // NOSONAR: runs on whatever thread completed the future; even an Error must not
+            // leave this connection muted forever waiting for an outcome that will never come
             log.error("Cannot encode the {} v{} response for client '{}'", key, version, header.clientId(), e);
-            channel.close("internal error encoding a " + key + " v" + version + " response: " + e.getMessage());
+            channel.close("internal error encoding a " + key + " v" + version + " response: " + e);
         }
     }
 
