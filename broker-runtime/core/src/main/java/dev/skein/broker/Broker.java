@@ -10,7 +10,9 @@ import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
+import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.metrics.BrokerMetrics;
+import dev.skein.broker.network.RequestMemoryPool;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
@@ -129,6 +131,7 @@ public final class Broker implements AutoCloseable {
             logs.close();
         });
 
+        scheduleProducerExpiration(scheduler, logs, config);
         PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
         Purgatory fetchPurgatory = new Purgatory(scheduler);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
@@ -181,7 +184,7 @@ public final class Broker implements AutoCloseable {
                         metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
-                config.socketRequestMaxBytes(),
+                listenerSettings(config, time),
                 "skein-broker-" + config.brokerId());
         resources.push(server);
         int port = server.boundAddress().getPort();
@@ -216,6 +219,48 @@ public final class Broker implements AutoCloseable {
                 clusterId,
                 resources,
                 new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
+    }
+
+    /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
+    private static void scheduleProducerExpiration(
+            ScheduledThreadPoolExecutor scheduler, LogManager logs, BrokerConfig config) {
+        long expirationMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_MS);
+        long intervalMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    int removed = 0;
+                    for (PartitionLog partitionLog : logs.logs()) {
+                        try {
+                            removed += partitionLog.removeExpiredProducers(expirationMs);
+                        } catch (RuntimeException e) {
+                            log.warn("Expiring producer ids of {}: {}", partitionLog.topicPartition(), e.toString());
+                        }
+                    }
+                    if (removed > 0) {
+                        log.debug("Forgot {} producer ids idle for {} ms", removed, expirationMs);
+                    }
+                },
+                intervalMs,
+                intervalMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static SocketServer.Settings listenerSettings(BrokerConfig config, Time time) {
+        RequestMemoryPool pool = new RequestMemoryPool(config.queuedMaxRequestBytes());
+        if (pool.capacity() < config.socketRequestMaxBytes()) {
+            log.info(
+                    "Request memory pool of {} bytes (a quarter of the heap): frames above it are refused although "
+                            + "socket.request.max.bytes is {}",
+                    pool.capacity(),
+                    config.socketRequestMaxBytes());
+        }
+        return new SocketServer.Settings(
+                config.socketRequestMaxBytes(),
+                pool,
+                config.intValue(BrokerConfig.MAX_CONNECTIONS),
+                config.intValue(BrokerConfig.MAX_CONNECTIONS_PER_IP),
+                config.longValue(BrokerConfig.CONNECTIONS_MAX_IDLE_MS),
+                time);
     }
 
     private static int currentController(Controller controller, int self) {

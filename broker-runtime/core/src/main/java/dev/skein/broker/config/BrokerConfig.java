@@ -59,6 +59,16 @@ public final class BrokerConfig {
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "skein.controlled.shutdown.timeout.ms";
     public static final String TOPIC_SEGMENT_BYTES_MIN = "skein.topic.segment.bytes.min";
     public static final String TOPIC_SEGMENT_INDEX_BYTES_MIN = "skein.topic.segment.index.bytes.min";
+    // Bounded resources: what any client's requests may make the broker hold.
+    public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
+    public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    public static final String MAX_PARTITIONS_PER_REQUEST = "skein.max.partitions.per.request";
+    public static final String MAX_PARTITIONS_PER_BROKER = "skein.max.partitions.per.broker";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String FETCH_MAX_WAIT_MS = "skein.fetch.max.wait.ms";
 
     public static final ConfigDef BROKER_CONFIG = brokerDef();
 
@@ -192,7 +202,46 @@ public final class BrokerConfig {
                         Type.INT,
                         4096,
                         8,
-                        "Smallest segment.index.bytes a client may set on a topic");
+                        "Smallest segment.index.bytes a client may set on a topic")
+                .define(
+                        QUEUED_MAX_REQUEST_BYTES,
+                        Type.LONG,
+                        -1L,
+                        -1,
+                        "Request bytes held in memory at once, all connections together; -1 = a quarter of the heap")
+                .define(MAX_CONNECTIONS, Type.INT, Integer.MAX_VALUE, 1, "Most client connections open at once")
+                .define(MAX_CONNECTIONS_PER_IP, Type.INT, Integer.MAX_VALUE, 1, "Most connections from one address")
+                .define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, 1, "Close connections idle this long")
+                .define(
+                        MAX_PARTITIONS_PER_REQUEST,
+                        Type.INT,
+                        10_000,
+                        1,
+                        "Most partitions one CreateTopics or CreatePartitions request may create")
+                .define(
+                        MAX_PARTITIONS_PER_BROKER,
+                        Type.INT,
+                        20_000,
+                        1,
+                        "Most partition replicas per live broker that topic creation may reach")
+                .define(
+                        PRODUCER_ID_EXPIRATION_MS,
+                        Type.INT,
+                        86_400_000,
+                        1,
+                        "A producer id without writes for this long is forgotten by a partition")
+                .define(
+                        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+                        Type.INT,
+                        600_000,
+                        1,
+                        "Period of the expired-producer-id check")
+                .define(
+                        FETCH_MAX_WAIT_MS,
+                        Type.INT,
+                        30_000,
+                        0,
+                        "Longest a fetch waits for data, whatever MaxWaitMs the client asks");
         // Broker-level defaults of topic configs, e.g. log.segment.bytes for segment.bytes.
         for (Map.Entry<String, String> e : LogConfig.BROKER_DEFAULT_KEYS.entrySet()) {
             ConfigDef.Key topicKey = LogConfig.TOPIC_CONFIG.keys().get(e.getKey());
@@ -237,6 +286,14 @@ public final class BrokerConfig {
         LogConfig.of(logDefaults, Map.of()); // validates the combination
         BrokerConfig config = new BrokerConfig(values, Map.copyOf(logDefaults), Set.copyOf(props.keySet()));
         config.listener(); // validates the listener syntax
+        long queued = (Long) values.get(QUEUED_MAX_REQUEST_BYTES);
+        if (queued == 0 || (queued > 0 && queued < config.socketRequestMaxBytes())) {
+            throw new ConfigException(
+                    QUEUED_MAX_REQUEST_BYTES,
+                    String.valueOf(queued),
+                    "must be -1 (a quarter of the heap) or at least " + SOCKET_REQUEST_MAX_BYTES + " ("
+                            + config.socketRequestMaxBytes() + ")");
+        }
         return config;
     }
 
@@ -393,6 +450,21 @@ public final class BrokerConfig {
 
     public long stateCommitIntervalMs() {
         return (Long) values.get(STATE_COMMIT_INTERVAL_MS);
+    }
+
+    /**
+     * {@code queued.max.request.bytes}: bytes of requests held in memory at once. -1 (the default) means a quarter of
+     * the JVM's maximum heap (at least 1 MiB): the rest of the heap stays for what requests turn into (responses,
+     * index, producer and group state), so no mix of clients can exhaust it with request bytes. A frame larger than
+     * the pool is refused like one above {@code socket.request.max.bytes}. An explicit value must be at least
+     * {@code socket.request.max.bytes} (Kafka's rule), checked by {@link #from}.
+     */
+    public long queuedMaxRequestBytes() {
+        long configured = (Long) values.get(QUEUED_MAX_REQUEST_BYTES);
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
     }
 
     public String clusterId() {

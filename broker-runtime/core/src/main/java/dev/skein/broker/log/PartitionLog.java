@@ -1,6 +1,7 @@
 package dev.skein.broker.log;
 
 import dev.skein.broker.txn.BatchCheck;
+import dev.skein.broker.txn.ProducerEntry;
 import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,6 +128,19 @@ public final class PartitionLog {
 
     void updateConfig(LogConfig newConfig) {
         this.config = newConfig;
+    }
+
+    /**
+     * Forgets idempotent producers whose last write is {@code expirationMs} old or more and that have no open
+     * transaction ({@code producer.id.expiration.ms}); returns how many were forgotten.
+     */
+    public synchronized int removeExpiredProducers(long expirationMs) {
+        return producers.removeExpiredProducers(expirationMs);
+    }
+
+    /** A copy of this partition's state for {@code producerId}, if it has any. */
+    public synchronized Optional<ProducerEntry> producerEntry(long producerId) {
+        return producers.entry(producerId);
     }
 
     /** What opening this log had to repair. */

@@ -5,36 +5,61 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.network.Send;
 
 /**
- * One client connection, owned by a single {@link Processor} thread. Reads size-prefixed frames into a reusable
- * buffer, hands one complete frame at a time to the handler and stays muted until that request's outcome arrives;
- * frames that arrived meanwhile (pipelining) wait in the buffer. Only {@link RequestChannel} methods are called from
- * other threads; they forward to the owning processor.
+ * One client connection, owned by a single {@link Processor} thread. Reads one size-prefixed frame at a time, hands it
+ * to the handler and stays muted until that request's outcome arrives; frames pipelined behind it wait in the kernel's
+ * socket buffer. Only {@link RequestChannel} methods are called from other threads; they forward to the owning
+ * processor.
+ *
+ * <p>Memory: an idle connection holds no buffer. The 4-byte size is read through the processor's scratch buffer into
+ * an int; the frame body is reserved from the {@link RequestMemoryPool} and allocated only as its bytes arrive — the
+ * first chunk (up to {@link #FIRST_CHUNK_BYTES}) once some body bytes are readable, then growing {@link #GROWTH}-fold —
+ * so a client announcing 100 MiB and sending nothing costs nothing, and one sending n bytes holds at most
+ * {@code GROWTH * n} (at least the first chunk). The reservation is returned when the request's outcome has been
+ * delivered or the connection closes. When the pool cannot grant a reservation the connection stops reading until
+ * memory is released ({@link #awaitingMemory()}).
  */
 final class Connection implements RequestChannel {
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    static final int FIRST_CHUNK_BYTES = 64 * 1024;
+    private static final int GROWTH = 4;
 
     private final String id;
     private final SocketChannel socket;
     private final GatheringTransferableChannel transferable;
     private final Processor processor;
+    private final RequestMemoryPool pool;
     private final int maxRequestBytes;
     private final InetAddress clientAddress;
     private SelectionKey key;
-    private ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    private ByteBuffer largeFrame;
+    private int sizeBytesRead;
+    private int frameSize;
+    private ByteBuffer frame;
+    private long reserved;
+    private boolean awaitingMemory;
     private Send pendingSend;
     private boolean inFlight;
+    private volatile boolean closed;
+    private final AtomicReference<Runnable> closeAction = new AtomicReference<>();
+    private long lastActivityMs;
 
-    Connection(String id, SocketChannel socket, Processor processor, int maxRequestBytes) {
+    Connection(
+            String id,
+            SocketChannel socket,
+            Processor processor,
+            RequestMemoryPool pool,
+            int maxRequestBytes,
+            long nowMs) {
         this.id = id;
         this.socket = socket;
         this.transferable = new GatheringTransferableChannel(socket);
         this.processor = processor;
+        this.pool = pool;
         this.maxRequestBytes = maxRequestBytes;
         this.clientAddress = socket.socket().getInetAddress();
+        this.lastActivityMs = nowMs;
     }
 
     void attach(SelectionKey key) {
@@ -46,104 +71,206 @@ final class Connection implements RequestChannel {
     }
 
     /**
-     * Reads what the socket has and returns the next complete frame, or null if none is complete yet.
+     * Reads what the socket has toward the next frame and returns it once complete, or null if not complete yet (or
+     * the pool has no memory for it: then {@link #awaitingMemory()} is true and the connection is muted).
      *
+     * @param scratch the processor's reusable buffer, at least {@link #FIRST_CHUNK_BYTES} long
      * @throws FrameException for a frame size outside 0..max
      * @throws IOException when the peer closed or the socket failed
      */
-    ByteBuffer readFrame() throws IOException {
-        if (largeFrame != null) {
-            if (socket.read(largeFrame) < 0) {
-                throw new IOException("peer closed the connection");
-            }
-            return largeFrame.hasRemaining() ? null : takeLargeFrame();
+    ByteBuffer readFrame(ByteBuffer scratch, long nowMs) throws IOException {
+        if (sizeBytesRead < 4 && !readSize(scratch, nowMs)) {
+            return null;
         }
-        ByteBuffer frame = nextBufferedFrame();
-        if (frame != null || largeFrame != null) {
-            return frame;
+        if (frame == null && !readFirstChunk(scratch, nowMs)) {
+            return null;
         }
-        if (socket.read(readBuffer) < 0) {
-            throw new IOException("peer closed the connection");
-        }
-        return nextBufferedFrame();
-    }
-
-    /** A frame already sitting in the read buffer (pipelined), without reading the socket. */
-    ByteBuffer nextBufferedFrame() throws FrameException {
-        readBuffer.flip();
-        try {
-            if (readBuffer.remaining() < 4) {
+        while (frame.position() < frameSize) {
+            if (frame.position() == frame.capacity() && !grow()) {
                 return null;
             }
-            int size = readBuffer.getInt(readBuffer.position());
-            if (size < 0 || size > maxRequestBytes) {
-                throw new FrameException("request frame of " + size + " bytes is outside 0.." + maxRequestBytes
-                        + " (socket.request.max.bytes)");
+            int n = socket.read(frame);
+            if (n < 0) {
+                throw new IOException("peer closed the connection");
             }
-            if (readBuffer.remaining() - 4 >= size) {
-                readBuffer.position(readBuffer.position() + 4);
-                ByteBuffer frame = ByteBuffer.allocate(size);
-                int limit = readBuffer.limit();
-                readBuffer.limit(readBuffer.position() + size);
-                frame.put(readBuffer).flip();
-                readBuffer.limit(limit);
-                return frame;
+            if (n == 0) {
+                return null;
             }
-            if (size + 4 > readBuffer.capacity()) {
-                readBuffer.position(readBuffer.position() + 4);
-                largeFrame = ByteBuffer.allocate(size);
-                largeFrame.put(readBuffer);
-                return largeFrame.hasRemaining() ? null : takeLargeFrame();
-            }
-            return null;
-        } finally {
-            readBuffer.compact();
+            lastActivityMs = nowMs;
         }
+        ByteBuffer complete = frame.flip();
+        frame = null;
+        sizeBytesRead = 0;
+        frameSize = 0;
+        return complete;
     }
 
-    private ByteBuffer takeLargeFrame() {
-        ByteBuffer frame = largeFrame.flip();
-        largeFrame = null;
-        return frame;
+    private boolean readSize(ByteBuffer scratch, long nowMs) throws IOException {
+        scratch.clear().limit(4 - sizeBytesRead);
+        int n = socket.read(scratch);
+        if (n < 0) {
+            throw new IOException("peer closed the connection");
+        }
+        if (n > 0) {
+            lastActivityMs = nowMs;
+        }
+        for (int i = 0; i < n; i++) {
+            frameSize = (frameSize << 8) | (scratch.get(i) & 0xff);
+            sizeBytesRead++;
+        }
+        if (sizeBytesRead < 4) {
+            return false;
+        }
+        int max = (int) Math.min(maxRequestBytes, pool.capacity());
+        if (frameSize < 0 || frameSize > max) {
+            throw new FrameException("request frame of " + frameSize + " bytes is outside 0.." + max
+                    + " (socket.request.max.bytes, queued.max.request.bytes)");
+        }
+        return true;
+    }
+
+    /** Reserves and reads the first chunk of the body; holds nothing if the client has sent no body bytes yet. */
+    private boolean readFirstChunk(ByteBuffer scratch, long nowMs) throws IOException {
+        int chunk = Math.min(frameSize, FIRST_CHUNK_BYTES);
+        if (!reserve(chunk)) {
+            return false;
+        }
+        scratch.clear().limit(chunk);
+        int n = chunk == 0 ? 0 : socket.read(scratch);
+        if (n < 0) {
+            throw new IOException("peer closed the connection");
+        }
+        if (n == 0 && chunk > 0) {
+            releaseReservation();
+            return false;
+        }
+        if (n > 0) {
+            lastActivityMs = nowMs;
+        }
+        frame = ByteBuffer.allocate(chunk);
+        frame.put(scratch.flip());
+        return true;
+    }
+
+    /** Replaces the full frame buffer by one {@link #GROWTH} times larger (capped at the frame size). */
+    private boolean grow() {
+        int capacity = frame.capacity();
+        int larger = (int) Math.min(frameSize, (long) capacity * GROWTH);
+        if (!reserve(larger - capacity)) {
+            return false;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(larger);
+        bigger.put(frame.flip());
+        frame = bigger;
+        return true;
+    }
+
+    private boolean reserve(int bytes) {
+        if (!pool.tryReserve(bytes, reserved, awaitingMemory)) {
+            if (!awaitingMemory) {
+                awaitingMemory = true;
+                updateInterest();
+            }
+            return false;
+        }
+        if (awaitingMemory) {
+            awaitingMemory = false;
+            updateInterest();
+        }
+        reserved += bytes;
+        return true;
+    }
+
+    private void releaseReservation() {
+        pool.release(reserved);
+        reserved = 0;
+    }
+
+    /** True while muted because the memory pool refused this connection's next reservation. */
+    boolean awaitingMemory() {
+        return awaitingMemory;
     }
 
     boolean inFlight() {
         return inFlight;
     }
 
-    /** Marks a request as handed out: stop reading until its outcome is in. */
+    /** Time of the last byte read or written, or of the last request completed. */
+    long lastActivityMs() {
+        return lastActivityMs;
+    }
+
+    /**
+     * Marks a request as handed out. Until its outcome is in, only the next frame's 4-byte size is read ({@link
+     * #readAhead}): enough to notice that the client closed the connection — which drops a parked fetch at once —
+     * without taking a second request.
+     */
     void startRequest() {
         inFlight = true;
-        key.interestOps(0);
+        updateInterest();
+    }
+
+    /**
+     * While a request is in flight: reads what is there of the next frame's size, then stops reading.
+     *
+     * @throws IOException when the peer closed (or the size is invalid: {@link FrameException})
+     */
+    void readAhead(ByteBuffer scratch, long nowMs) throws IOException {
+        if (sizeBytesRead < 4) {
+            readSize(scratch, nowMs);
+        }
+        updateInterest();
+    }
+
+    /** Reads while a frame may be taken (or its size read ahead) and memory is there; writes while a send is pending. */
+    private void updateInterest() {
+        if (!key.isValid()) {
+            return;
+        }
+        boolean read = !awaitingMemory && (!inFlight || sizeBytesRead < 4);
+        boolean write = pendingSend != null;
+        key.interestOps((read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0));
     }
 
     /** Starts writing a response; returns true once it is completely written. */
-    boolean startSend(Send send) throws IOException {
+    boolean startSend(Send send, long nowMs) throws IOException {
         pendingSend = send;
-        return writePending();
+        return writePending(nowMs);
     }
 
     /** Continues writing the pending response; returns true once it is completely written. */
-    boolean writePending() throws IOException {
+    boolean writePending(long nowMs) throws IOException {
         while (!pendingSend.completed()) {
             if (pendingSend.writeTo(transferable) == 0) {
-                key.interestOps(SelectionKey.OP_WRITE);
+                updateInterest();
                 return false;
             }
+            lastActivityMs = nowMs;
         }
         pendingSend = null;
+        updateInterest();
         return true;
     }
 
-    /** The request's outcome is fully delivered: resume reading. */
-    void finishRequest() {
+    /** The request's outcome is fully delivered: return its memory and resume reading. */
+    void finishRequest(long nowMs) {
         inFlight = false;
-        if (key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ);
-        }
+        closeAction.set(null);
+        lastActivityMs = nowMs;
+        releaseReservation();
+        updateInterest();
     }
 
-    void closeQuietly() {
+    /**
+     * Closes the socket and returns everything this connection held; idempotent.
+     *
+     * @return true if this call closed it
+     */
+    boolean closeQuietly() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -152,6 +279,34 @@ final class Connection implements RequestChannel {
         if (key != null) {
             key.cancel();
         }
+        if (awaitingMemory) {
+            awaitingMemory = false;
+            pool.stopWaiting(reserved);
+        }
+        frame = null;
+        pendingSend = null;
+        releaseReservation();
+        runCloseAction();
+        return true;
+    }
+
+    private void runCloseAction() {
+        Runnable action = closeAction.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void whenClosed(Runnable action) {
+        closeAction.set(action);
+        if (closed) {
+            runCloseAction();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -14,6 +14,13 @@ public interface RequestChannel {
     /** Closes the connection, logging {@code reason}. */
     void close(String reason);
 
+    /**
+     * Runs {@code action} if the connection closes before this request's outcome is delivered — e.g. to drop a fetch
+     * parked in the purgatory. One action per request (a later call replaces it); runs at once, on the calling thread,
+     * if the connection is already closed; otherwise on the network thread that closes it, so it must be quick.
+     */
+    void whenClosed(Runnable action);
+
     String connectionId();
 
     InetAddress clientAddress();

@@ -2,6 +2,7 @@ package dev.skein.broker.network;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Selector;
@@ -9,11 +10,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,25 +24,50 @@ import org.slf4j.LoggerFactory;
  * The Kafka-protocol TCP listener: one acceptor thread, {@code networkThreads} {@link Processor}s doing socket I/O,
  * and {@code ioThreads} workers running the {@link RequestHandler}. {@link #open} binds and starts everything;
  * {@link #close} stops all threads and closes every socket.
+ *
+ * <p>Bounds ({@link Settings}): request bytes in flight are reserved from one {@link RequestMemoryPool}; the acceptor
+ * closes a new socket at once when {@code max.connections} or {@code max.connections.per.ip} is reached; network
+ * threads close connections idle for longer than {@code connections.max.idle.ms}. A thread that dies of a fatal
+ * error (out of memory, a broken selector) makes {@link #isAlive} false for good, so the broker fails its liveness
+ * check rather than keep a listener that hangs the sockets given to the dead thread; the acceptor stops handing
+ * sockets to it meanwhile.
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+
+    /**
+     * Limits and clock of a listener.
+     *
+     * @param maxRequestBytes largest frame accepted ({@code socket.request.max.bytes}); frames larger than the pool
+     *     are refused too
+     * @param pool request bytes in flight ({@code queued.max.request.bytes})
+     * @param maxConnections {@code max.connections}
+     * @param maxConnectionsPerIp {@code max.connections.per.ip}
+     * @param connectionsMaxIdleMs {@code connections.max.idle.ms}
+     * @param time the clock idle times are measured with
+     */
+    public record Settings(
+            int maxRequestBytes,
+            RequestMemoryPool pool,
+            int maxConnections,
+            int maxConnectionsPerIp,
+            long connectionsMaxIdleMs,
+            Time time) {}
 
     private final ServerSocketChannel serverChannel;
     private final List<Processor> processors;
     private final List<Thread> threads;
     private final ExecutorService ioExecutor;
+    private final ConnectionQuotas quotas;
     private volatile boolean running = true;
+    private volatile String fatalError;
 
-    private SocketServer(
-            ServerSocketChannel serverChannel,
-            List<Processor> processors,
-            List<Thread> threads,
-            ExecutorService ioExecutor) {
+    private SocketServer(ServerSocketChannel serverChannel, ExecutorService ioExecutor, ConnectionQuotas quotas) {
         this.serverChannel = serverChannel;
-        this.processors = processors;
-        this.threads = threads;
+        this.processors = new ArrayList<>();
+        this.threads = new ArrayList<>();
         this.ioExecutor = ioExecutor;
+        this.quotas = quotas;
     }
 
     /**
@@ -52,7 +80,7 @@ public final class SocketServer implements AutoCloseable {
             RequestHandler handler,
             int networkThreads,
             int ioThreads,
-            int maxRequestBytes,
+            Settings settings,
             String threadNamePrefix)
             throws IOException {
         ServerSocketChannel serverChannel = ServerSocketChannel.open();
@@ -72,23 +100,40 @@ public final class SocketServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        List<Processor> processors = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        SocketServer server = new SocketServer(
+                serverChannel,
+                ioExecutor,
+                new ConnectionQuotas(settings.maxConnections(), settings.maxConnectionsPerIp()));
+        Processor.Listener listener = new Processor.Listener() {
+            @Override
+            public void connectionClosed(InetAddress client) {
+                server.quotas.release(client);
+            }
+
+            @Override
+            public void fatal(String thread, Throwable error) {
+                server.fatalError = thread + ": " + error;
+                log.error("Fatal error on {}; the listener reports itself dead", thread, error);
+            }
+        };
         for (int i = 0; i < networkThreads; i++) {
-            Processor processor = new Processor(i, Selector.open(), handler, ioExecutor, maxRequestBytes);
-            processors.add(processor);
-            threads.add(new Thread(processor, threadNamePrefix + "-network-" + i));
+            Processor processor = new Processor(i, Selector.open(), handler, ioExecutor, settings, listener);
+            settings.pool().onRelease(processor::memoryReleased);
+            server.processors.add(processor);
+            server.threads.add(new Thread(processor, threadNamePrefix + "-network-" + i));
         }
-        SocketServer server = new SocketServer(serverChannel, processors, threads, ioExecutor);
         Thread acceptor = new Thread(server::acceptLoop, threadNamePrefix + "-acceptor");
-        threads.add(acceptor);
-        threads.forEach(Thread::start);
+        server.threads.add(acceptor);
+        server.threads.forEach(Thread::start);
         return server;
     }
 
-    /** True while the listener accepts connections and every acceptor, network and I/O thread is running. */
+    /**
+     * True while the listener accepts connections, every acceptor, network and I/O thread is running and none has met
+     * a fatal error.
+     */
     public boolean isAlive() {
-        if (!running || !serverChannel.isOpen() || ioExecutor.isShutdown()) {
+        if (!running || fatalError != null || !serverChannel.isOpen() || ioExecutor.isShutdown()) {
             return false;
         }
         for (Thread t : threads) {
@@ -97,6 +142,16 @@ public final class SocketServer implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** The fatal error that made {@link #isAlive} false, if any (for the health check's detail). */
+    public Optional<String> fatalError() {
+        return Optional.ofNullable(fatalError);
+    }
+
+    /** Connections open now (as counted against {@code max.connections}). */
+    public int connectionCount() {
+        return quotas.count();
     }
 
     public InetSocketAddress boundAddress() throws IOException {
@@ -108,8 +163,11 @@ public final class SocketServer implements AutoCloseable {
         while (running) {
             try {
                 SocketChannel channel = serverChannel.accept();
-                processors.get(next).accept(channel);
-                next = (next + 1) % processors.size();
+                if (admit(channel)) {
+                    next = nextLiveProcessor(next);
+                    processors.get(next).accept(channel, channel.socket().getInetAddress());
+                    next = (next + 1) % processors.size();
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -118,6 +176,28 @@ public final class SocketServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Counts {@code channel} against the connection quotas, or closes it when over them or already broken. */
+    private boolean admit(SocketChannel channel) throws IOException {
+        InetAddress client = channel.socket().getInetAddress();
+        if (client != null && quotas.tryAcquire(client)) {
+            return true;
+        }
+        log.debug("Refusing a connection from {}: max.connections or max.connections.per.ip reached", client);
+        channel.close();
+        return false;
+    }
+
+    /** {@code from}, or the next processor whose thread still runs (all are tried; falls back to {@code from}). */
+    private int nextLiveProcessor(int from) {
+        for (int i = 0; i < processors.size(); i++) {
+            int candidate = (from + i) % processors.size();
+            if (threads.get(candidate).isAlive()) {
+                return candidate;
+            }
+        }
+        return from;
     }
 
     @Override

@@ -30,6 +30,11 @@ public abstract class DelayedOperation {
         return completed.get();
     }
 
+    /** Ends the operation without a result (its requester is gone); returns whether this call ended it. */
+    boolean cancel() {
+        return completed.compareAndSet(false, true);
+    }
+
     /** Completes the operation unless something else already did; returns whether this call completed it. */
     boolean forceComplete() {
         if (completed.compareAndSet(false, true)) {

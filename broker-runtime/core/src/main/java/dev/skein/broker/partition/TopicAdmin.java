@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.internals.Topic;
 
 /**
@@ -85,10 +86,58 @@ public final class TopicAdmin {
         return requested == -1 ? config.defaultReplicationFactor() : requested;
     }
 
-    /** Creates a topic; -1 partitions or replication factor mean the broker defaults. */
+    /**
+     * Refuses a request whose partitions, all its topics together, exceed {@code skein.max.partitions.per.request}
+     * (Kafka's controller refuses more than 10,000 records per operation the same way).
+     *
+     * @param requestPartitions partitions the request creates up to and including the topic being checked
+     * @throws PolicyViolationException naming the limit
+     */
+    public void checkRequestPartitions(long requestPartitions) {
+        int max = config.intValue(BrokerConfig.MAX_PARTITIONS_PER_REQUEST);
+        if (requestPartitions > max) {
+            throw new PolicyViolationException("Excessively large request: it creates " + requestPartitions
+                    + " partitions, more than " + BrokerConfig.MAX_PARTITIONS_PER_REQUEST + " (" + max + ")");
+        }
+    }
+
+    /**
+     * Refuses adding {@code newPartitions} partitions of {@code replicationFactor} replicas when the cluster would
+     * then hold more than {@code skein.max.partitions.per.broker} replicas per live broker. Checked before anything
+     * proportional to the requested count is allocated.
+     *
+     * @throws PolicyViolationException naming the limit
+     */
+    public void checkBrokerPartitions(long newPartitions, int replicationFactor) {
+        long existing = 0;
+        for (TopicDescription topic : metadata.topics()) {
+            for (var partition : topic.partitions().values()) {
+                existing += partition.replicas().size();
+            }
+        }
+        long brokers = Math.max(1, metadata.liveBrokers().size());
+        long limit = brokers * config.intValue(BrokerConfig.MAX_PARTITIONS_PER_BROKER);
+        long after = existing + newPartitions * Math.max(1, replicationFactor);
+        if (after > limit) {
+            throw new PolicyViolationException("Creating " + newPartitions + " partitions of " + replicationFactor
+                    + " replicas would put " + after + " partition replicas on " + brokers
+                    + " live broker(s), more than "
+                    + BrokerConfig.MAX_PARTITIONS_PER_BROKER + " ("
+                    + config.intValue(BrokerConfig.MAX_PARTITIONS_PER_BROKER)
+                    + ") each");
+        }
+    }
+
+    /**
+     * Creates a topic; -1 partitions or replication factor mean the broker defaults.
+     *
+     * @throws PolicyViolationException if the partition caps would be exceeded
+     */
     public TopicDescription create(
             String name, int numPartitions, short replicationFactor, Map<String, String> configs) {
         validateConfigs(configs);
+        checkRequestPartitions(effectivePartitions(numPartitions));
+        checkBrokerPartitions(effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor));
         TopicDescription topic = interruptible(() -> metadata.createTopic(
                 name, effectivePartitions(numPartitions), effectiveReplicationFactor(replicationFactor), configs));
         partitions.apply(topic);
@@ -103,7 +152,20 @@ public final class TopicAdmin {
         partitions.remove(name);
     }
 
+    /**
+     * Grows a topic to {@code totalCount} partitions.
+     *
+     * @throws PolicyViolationException if the partition caps would be exceeded
+     */
     public void createPartitions(String name, int totalCount) {
+        metadata.topic(name).ifPresent(topic -> {
+            long added = (long) totalCount - topic.partitionCount();
+            checkRequestPartitions(added);
+            int replicationFactor = topic.partitions().isEmpty()
+                    ? 1
+                    : topic.partitions().values().iterator().next().replicas().size();
+            checkBrokerPartitions(added, replicationFactor);
+        });
         interruptible(() -> {
             metadata.createPartitions(name, totalCount);
             return null;

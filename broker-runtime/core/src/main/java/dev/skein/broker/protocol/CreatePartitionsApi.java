@@ -18,7 +18,11 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 
-/** CreatePartitions: grows a topic to a larger partition count (never shrinks), honouring validateOnly. */
+/**
+ * CreatePartitions: grows a topic to a larger partition count (never shrinks), honouring validateOnly. Growth beyond
+ * {@code skein.max.partitions.per.request} (all topics of the request together) or
+ * {@code skein.max.partitions.per.broker} gets POLICY_VIOLATION before anything proportional to it is allocated.
+ */
 final class CreatePartitionsApi implements ApiHandler {
     private final MetadataStore metadata;
     private final TopicAdmin topics;
@@ -32,9 +36,15 @@ final class CreatePartitionsApi implements ApiHandler {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         CreatePartitionsRequest create = (CreatePartitionsRequest) request;
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        long requestPartitions = 0;
         for (CreatePartitionsTopic topic : create.data().topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
             try {
+                int current = metadata.topic(topic.name())
+                        .map(t -> t.partitionCount())
+                        .orElse(0);
+                requestPartitions += Math.max(0L, (long) topic.count() - current);
+                topics.checkRequestPartitions(requestPartitions);
                 grow(topic, create.data().validateOnly());
             } catch (ApiException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
@@ -57,7 +67,17 @@ final class CreatePartitionsApi implements ApiHandler {
             throw new InvalidPartitionsException("Topic '" + request.name() + "' has " + current
                     + " partitions; the new count " + request.count() + " must be larger");
         }
-        if (!validateOnly) {
+        if (validateOnly) {
+            topics.checkBrokerPartitions(
+                    request.count() - current,
+                    topic.get()
+                            .partitions()
+                            .values()
+                            .iterator()
+                            .next()
+                            .replicas()
+                            .size());
+        } else {
             topics.createPartitions(request.name(), request.count());
         }
     }

@@ -25,6 +25,9 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
 /**
  * CreateTopics, including {@code validateOnly}. Each topic succeeds or fails on its own with Kafka's error codes
  * (TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_CONFIG).
+ * Partition counts over {@code skein.max.partitions.per.request} (all topics of the request together) or
+ * {@code skein.max.partitions.per.broker} get POLICY_VIOLATION, as Kafka's controller answers an excessively large
+ * request, before anything proportional to the count is allocated.
  * Manual replica assignments are refused with INVALID_REPLICA_ASSIGNMENT: replicas are placed by the broker.
  */
 final class CreateTopicsApi implements ApiHandler {
@@ -41,9 +44,12 @@ final class CreateTopicsApi implements ApiHandler {
         CreateTopicsRequest create = (CreateTopicsRequest) request;
         boolean validateOnly = create.data().validateOnly();
         CreateTopicsResponseData response = new CreateTopicsResponseData();
+        long requestPartitions = 0;
         for (CreatableTopic topic : create.data().topics()) {
             CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
             try {
+                requestPartitions += Math.max(0, topics.effectivePartitions(topic.numPartitions()));
+                topics.checkRequestPartitions(requestPartitions);
                 create(topic, validateOnly, result);
             } catch (ApiException e) {
                 result.setErrorCode(Errors.forException(e).code())
@@ -79,6 +85,9 @@ final class CreateTopicsApi implements ApiHandler {
             overrides.put(config.name(), config.value());
         }
         topics.validateClientConfigs(topic.name(), Map.of(), overrides);
+        topics.checkBrokerPartitions(
+                topics.effectivePartitions(topic.numPartitions()),
+                topics.effectiveReplicationFactor(topic.replicationFactor()));
         if (validateOnly) {
             if (topics.exists(topic.name())) {
                 throw new TopicExistsException("Topic '" + topic.name() + "' already exists.");

@@ -30,7 +30,8 @@ import org.apache.kafka.common.requests.FetchResponse;
 /**
  * Fetch: returns file-backed record slices (sent zero-copy), up to the high watermark for consumers. If less than
  * {@code min.bytes} is available the request is parked in the {@link Purgatory} until an append brings enough data
- * or {@code max.wait.ms} passes — no thread waits. Fetch sessions (KIP-227) are not kept: every response carries
+ * or {@code max.wait.ms} passes — no thread waits. The wait is capped at {@code skein.fetch.max.wait.ms}, and a parked
+ * fetch is dropped when its connection closes (the dispatcher cancels the returned future). Fetch sessions (KIP-227) are not kept: every response carries
  * session id 0, so clients send full fetch requests, which is what Kafka does with the session cache disabled.
  *
  * <p>A follower fetch ({@code replica_id} >= 0) is served up to the log end and moves the high watermark only for an
@@ -42,12 +43,20 @@ final class FetchApi implements ApiHandler {
     private final PartitionRegistry partitions;
     private final Purgatory purgatory;
     private final BrokerMetrics metrics;
+    private final int maxWaitMs;
 
-    FetchApi(MetadataStore metadata, PartitionRegistry partitions, Purgatory purgatory, BrokerMetrics metrics) {
+    /** @param maxWaitMs longest a fetch is parked ({@code skein.fetch.max.wait.ms}); a client's MaxWaitMs is capped */
+    FetchApi(
+            MetadataStore metadata,
+            PartitionRegistry partitions,
+            Purgatory purgatory,
+            BrokerMetrics metrics,
+            int maxWaitMs) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.purgatory = purgatory;
         this.metrics = metrics;
+        this.maxWaitMs = maxWaitMs;
     }
 
     @Override
@@ -59,7 +68,8 @@ final class FetchApi implements ApiHandler {
         }
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
-        if (fetch.maxWait() <= 0 || isSatisfied(fetch, wanted, now)) {
+        long waitMs = Math.min(fetch.maxWait(), maxWaitMs);
+        if (waitMs <= 0 || isSatisfied(fetch, wanted, now)) {
             result.complete(respond(now));
             return result;
         }
@@ -69,19 +79,24 @@ final class FetchApi implements ApiHandler {
                 keys.add(tip.topicPartition());
             }
         }
-        purgatory.watch(
-                new DelayedOperation(keys) {
-                    @Override
-                    protected boolean isSatisfied() {
-                        return hasNewData(fetch, wanted);
-                    }
+        DelayedOperation parked = new DelayedOperation(keys) {
+            @Override
+            protected boolean isSatisfied() {
+                return hasNewData(fetch, wanted);
+            }
 
-                    @Override
-                    protected void onComplete() {
-                        result.complete(respond(read(fetch, wanted)));
-                    }
-                },
-                fetch.maxWait());
+            @Override
+            protected void onComplete() {
+                result.complete(respond(read(fetch, wanted)));
+            }
+        };
+        // Cancelled when the connection closes: the fetch leaves the purgatory at once, not at its timeout.
+        result.whenComplete((response, error) -> {
+            if (result.isCancelled()) {
+                purgatory.cancel(parked);
+            }
+        });
+        purgatory.watch(parked, waitMs);
         return result;
     }
 

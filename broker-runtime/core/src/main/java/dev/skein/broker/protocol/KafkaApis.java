@@ -42,7 +42,14 @@ public final class KafkaApis {
                         metrics,
                         new ReplicationWaits(fetchPurgatory),
                         producerIds));
-        handlers.put(ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics));
+        handlers.put(
+                ApiKeys.FETCH,
+                new FetchApi(
+                        metadata,
+                        partitions,
+                        fetchPurgatory,
+                        metrics,
+                        config.intValue(BrokerConfig.FETCH_MAX_WAIT_MS)));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
                 ApiKeys.METADATA,

@@ -4,6 +4,7 @@ import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.network.RequestChannel;
 import dev.skein.broker.network.RequestHandler;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -78,7 +79,15 @@ public final class RequestDispatcher implements RequestHandler {
             metrics.recordRequest(key, startNanos);
             return;
         }
+        if (!response.isDone()) {
+            // A parked request (long-poll fetch) must not outlive its connection.
+            CompletableFuture<AbstractResponse> pending = response;
+            channel.whenClosed(() -> pending.cancel(false));
+        }
         response.whenComplete((r, error) -> {
+            if (error instanceof CancellationException) {
+                return; // its connection closed: nobody to answer
+            }
             respond(channel, header, request, r, error);
             metrics.recordRequest(key, startNanos);
         });
@@ -92,19 +101,19 @@ public final class RequestDispatcher implements RequestHandler {
             Throwable error) {
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
-        AbstractResponse toSend = response;
-        if (error != null) {
-            Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
-            toSend = request.getErrorResponse(cause);
-        }
         try {
+            AbstractResponse toSend = response;
+            if (error != null) {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
+                toSend = request.getErrorResponse(cause);
+            }
             channel.send(toSend.toSend(header.toResponseHeader(), version));
-        } catch (RuntimeException e) {
-            // A response this version cannot express is a broker bug; never leave the client waiting for it.
+        } catch (Throwable e) { // NOSONAR: runs on whatever thread completed the future; even an Error must not
+            // leave this connection muted forever waiting for an outcome that will never come
             log.error("Cannot encode the {} v{} response for client '{}'", key, version, header.clientId(), e);
-            channel.close("internal error encoding a " + key + " v" + version + " response: " + e.getMessage());
+            channel.close("internal error encoding a " + key + " v" + version + " response: " + e);
         }
     }
 

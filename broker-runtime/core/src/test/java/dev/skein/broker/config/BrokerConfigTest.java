@@ -83,4 +83,18 @@ class BrokerConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("retention.forever");
     }
+
+    @Test
+    void requestMemoryPoolIsBoundedByDefaultAndMustHoldTheLargestFrame() {
+        BrokerConfig defaults = BrokerConfig.from(Map.of());
+        assertThat(defaults.queuedMaxRequestBytes())
+                .isEqualTo(Math.max(1024 * 1024, Runtime.getRuntime().maxMemory() / 4));
+        assertThat(BrokerConfig.from(Map.of("queued.max.request.bytes", "209715200"))
+                        .queuedMaxRequestBytes())
+                .isEqualTo(200L * 1024 * 1024);
+        assertThatThrownBy(() -> BrokerConfig.from(Map.of("queued.max.request.bytes", "1048576")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queued.max.request.bytes")
+                .hasMessageContaining("socket.request.max.bytes");
+    }
 }

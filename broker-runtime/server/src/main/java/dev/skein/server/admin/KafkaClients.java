@@ -85,10 +85,17 @@ public class KafkaClients {
         return producer;
     }
 
-    /** A consumer without group and without auto commit; the caller assigns partitions and closes it. */
-    public KafkaConsumer<byte[], byte[]> newConsumer() {
+    /**
+     * A consumer without group and without auto commit, fetching at most {@code maxFetchBytes} per request (so a
+     * browse does not pull 50 MiB it will not return); the caller assigns partitions and closes it.
+     */
+    public KafkaConsumer<byte[], byte[]> newConsumer(int maxFetchBytes) {
         return new KafkaConsumer<>(
                 Map.of(
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                        maxFetchBytes,
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        maxFetchBytes,
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                         bootstrap(),
                         ConsumerConfig.CLIENT_ID_CONFIG,

@@ -38,26 +38,38 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code /api/v1/topics/{name}/...records}: read records from a partition and offset, and produce one record — for
  * testing and for tools. Reads use a fresh group-less consumer and stop at the partition's end (high watermark), at
- * {@code limit} records or after {@code timeoutMs}, whichever comes first.
+ * {@code limit} records, after {@code timeoutMs}, or once the records read (keys, values, headers) reach
+ * {@code skein.admin.records.max-bytes} — whichever comes first; the record that crosses the byte cap is still
+ * returned, so a read always makes progress. {@code timeoutMs} (default 5000, or the cap if lower) above
+ * {@code skein.admin.records.max-wait-ms} is refused (400).
  */
 @Path("/api/v1/topics")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RecordResource {
     static final int MAX_LIMIT = 1000;
+    static final long DEFAULT_TIMEOUT_MS = 5000;
     static final String UTF8 = "utf8";
     static final String BASE64 = "base64";
 
     private final KafkaClients clients;
+    private final int maxBytes;
+    private final long maxWaitMs;
     private final Time time = Time.SYSTEM;
 
     @Inject
-    public RecordResource(KafkaClients clients) {
+    public RecordResource(
+            KafkaClients clients,
+            @ConfigProperty(name = "skein.admin.records.max-bytes", defaultValue = "1048576") int maxBytes,
+            @ConfigProperty(name = "skein.admin.records.max-wait-ms", defaultValue = "30000") long maxWaitMs) {
         this.clients = clients;
+        this.maxBytes = maxBytes;
+        this.maxWaitMs = maxWaitMs;
     }
 
     @GET
@@ -67,16 +79,22 @@ public class RecordResource {
             @PathParam("partition") int partition,
             @QueryParam("offset") @DefaultValue("0") long offset,
             @QueryParam("limit") @DefaultValue("10") int limit,
-            @QueryParam("timeoutMs") @DefaultValue("5000") long timeoutMs) {
+            @QueryParam("timeoutMs") Long requestedTimeoutMs) {
+        long timeoutMs = requestedTimeoutMs == null ? Math.min(DEFAULT_TIMEOUT_MS, maxWaitMs) : requestedTimeoutMs;
         if (offset < 0) {
             throw ProblemMapper.badRequest("offset must be >= 0, got " + offset);
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ProblemMapper.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
+        if (timeoutMs < 0 || timeoutMs > maxWaitMs) {
+            throw ProblemMapper.badRequest("timeoutMs must be between 0 and " + maxWaitMs
+                    + " (skein.admin.records.max-wait-ms), got " + timeoutMs);
+        }
         TopicPartition tp = existingPartition(name, partition);
         List<RecordView> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = clients.newConsumer()) {
+        long bytes = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = clients.newConsumer(maxBytes)) {
             consumer.assign(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             if (offset >= end) {
@@ -84,14 +102,15 @@ public class RecordResource {
             }
             consumer.seek(tp, offset);
             long deadline = time.milliseconds() + timeoutMs;
-            while (records.size() < limit && consumer.position(tp) < end) {
+            while (records.size() < limit && bytes < maxBytes && consumer.position(tp) < end) {
                 long remaining = deadline - time.milliseconds();
                 if (remaining <= 0) {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(remaining))) {
-                    if (records.size() < limit) {
+                    if (records.size() < limit && bytes < maxBytes) {
                         records.add(view(record));
+                        bytes += size(record);
                     }
                 }
             }
@@ -161,6 +180,14 @@ public class RecordResource {
             throw new UnknownTopicOrPartitionException(
                     "Partition " + partition + " of topic '" + name + "' does not exist (it has " + count + ")");
         }
+    }
+
+    private static long size(ConsumerRecord<byte[], byte[]> record) {
+        long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        for (Header header : record.headers()) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
     }
 
     private static RecordView view(ConsumerRecord<byte[], byte[]> record) {
