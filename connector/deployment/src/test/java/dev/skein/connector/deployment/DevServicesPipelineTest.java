@@ -34,7 +34,7 @@ class DevServicesPipelineTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Pipeline.class))
-            .overrideConfigKey("quarkus.skein.devservices.topic-partitions", "3")
+            .overrideConfigKey("quarkus.skein.devservices.partitions", "3")
             .overrideConfigKey("mp.messaging.outgoing.source.connector", "skein")
             .overrideConfigKey("mp.messaging.outgoing.source.topic", "words")
             .overrideConfigKey(
