@@ -5,6 +5,7 @@ import dev.skein.broker.config.BrokerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +40,7 @@ public final class DevBrokerMain {
     private DevBrokerMain() {}
 
     public static void main(String[] args) throws IOException {
+        long started = System.nanoTime();
         Map<String, String> options = options(args);
         Path dataDir = Files.createTempDirectory("skein-devservices");
         Optional<Path> registry = Optional.ofNullable(options.get("registry")).map(Path::of);
@@ -71,6 +74,11 @@ public final class DevBrokerMain {
         }
         System.out.println(READY + bootstrap);
         System.out.flush();
+        System.err.println("Skein Dev Services broker serving at " + bootstrap + " "
+                + ManagementFactory.getRuntimeMXBean().getUptime()
+                + " ms after its JVM started (broker start-up "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                + " ms)");
         String parentPid = options.get("parent-pid");
         if (parentPid != null) {
             ProcessHandle.of(Long.parseLong(parentPid))

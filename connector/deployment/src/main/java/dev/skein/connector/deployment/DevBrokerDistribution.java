@@ -12,6 +12,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +35,8 @@ import java.util.stream.Stream;
 record DevBrokerDistribution(String sha256, List<Path> classPath) {
     static final String ROOT = "META-INF/skein/dev-broker/";
     static final String MAIN_CLASS = "dev.skein.devbroker.DevBrokerMain";
+    /** How long an extracted distribution may go unused before a start with another distribution deletes it. */
+    static final Duration UNUSED_FOR = Duration.ofHours(1);
 
     /**
      * Finds the distribution through {@code loader} and makes sure it is extracted under {@code cacheRoot}.
@@ -51,6 +56,8 @@ record DevBrokerDistribution(String sha256, List<Path> classPath) {
             if (!complete(target, jars)) {
                 extractInto(loader, cacheRoot, target, jars);
             }
+            Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+            removeUnused(cacheRoot, target);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not extract the Dev Services broker into " + target, e);
         }
@@ -108,6 +115,26 @@ record DevBrokerDistribution(String sha256, List<Path> classPath) {
             if (Files.exists(staging)) {
                 deleteTree(staging);
             }
+        }
+    }
+
+    /**
+     * Deletes other distributions (earlier broker builds) not used for {@link #UNUSED_FOR}, so rebuilding Skein does not
+     * pile up 50 MB copies. A broker still running from one keeps its open jars on POSIX file systems; where files in
+     * use cannot be deleted (Windows) the directory simply stays.
+     */
+    private static void removeUnused(Path cacheRoot, Path current) {
+        Instant cutoff = Instant.now().minus(UNUSED_FOR);
+        try (Stream<Path> dirs = Files.list(cacheRoot)) {
+            for (Path dir : dirs.toList()) {
+                if (!dir.equals(current)
+                        && Files.isDirectory(dir)
+                        && Files.getLastModifiedTime(dir).toInstant().isBefore(cutoff)) {
+                    deleteTree(dir);
+                }
+            }
+        } catch (IOException e) {
+            // best effort: a leftover directory costs disk space, not correctness
         }
     }
 
