@@ -72,6 +72,7 @@ class FrameworkConcurrencyTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             await().atMost(Duration.ofSeconds(60))
                     .alias("three members of group 'copies' with one partition each")
+                    .ignoreExceptions()
                     .until(() -> ownership(admin).size() == PARTITIONS
                             && ownership(admin).stream().allMatch(owned -> owned.size() == 1));
             Set<TopicPartition> all = new HashSet<>();
