@@ -66,11 +66,16 @@ final class SharedBrokerRegistry {
             throw new UncheckedIOException("Could not read the Dev Services registry entry " + entry(), e);
         }
         String bootstrap = entry.getProperty("bootstrap", "");
-        boolean matches = distribution.equals(entry.getProperty("distribution"))
-                && settings.partitions() == Integer.parseInt(entry.getProperty("partitions", "-1"))
-                && (settings.port() == 0 || bootstrap.endsWith(":" + settings.port()))
-                && !String.valueOf(ProcessHandle.current().pid()).equals(entry.getProperty("owner"));
-        if (!matches || !alive(Long.parseLong(entry.getProperty("pid", "-1"))) || !accepts(bootstrap)) {
+        try {
+            boolean matches = distribution.equals(entry.getProperty("distribution"))
+                    && settings.partitions() == Integer.parseInt(entry.getProperty("partitions", "-1"))
+                    && (settings.port() == 0 || bootstrap.endsWith(":" + settings.port()))
+                    && !String.valueOf(ProcessHandle.current().pid()).equals(entry.getProperty("owner"));
+            if (!matches || !alive(Long.parseLong(entry.getProperty("pid", "-1"))) || !accepts(bootstrap)) {
+                return Optional.empty();
+            }
+        } catch (NumberFormatException e) {
+            // a damaged entry names no usable broker; the next broker started overwrites it
             return Optional.empty();
         }
         return Optional.of(bootstrap);

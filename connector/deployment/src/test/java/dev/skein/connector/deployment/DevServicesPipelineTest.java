@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An application with no {@code bootstrap.servers} anywhere: Dev Services start the embedded broker and the
+ * An application with no {@code bootstrap.servers} anywhere: Dev Services start the broker (a child JVM) and the
  * produce -> transform -> consume pipeline runs against it.
  */
 class DevServicesPipelineTest {
