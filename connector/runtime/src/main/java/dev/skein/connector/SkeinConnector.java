@@ -13,10 +13,10 @@ import io.smallrye.reactive.messaging.health.HealthReport;
 import io.smallrye.reactive.messaging.health.HealthReporter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
-import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
@@ -26,7 +26,10 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
  * {@code KafkaConsumer} per {@code partitions}, outgoing channels write through one {@code KafkaProducer}.
  *
  * <p>Attribute names follow smallrye-kafka's, so an application moves over by changing {@code connector=smallrye-kafka}
- * to {@code connector=skein}. Any attribute not declared below is passed to the Kafka client unchanged. Every channel
+ * to {@code connector=skein}. Any attribute not declared below is passed to the Kafka client unchanged, with a start-up
+ * warning when it is not a Kafka client property either (a misspelt or unsupported attribute). With the framework's
+ * {@code concurrency=N}, the copies {@code name$1..name$N} default {@code topic} and {@code group.id} to the base
+ * channel's. Every channel
  * reports readiness and liveness; {@link #close()} (application shutdown) commits what was acknowledged before the
  * clients close. Thread-safe: SmallRye calls the factory methods from its start-up thread and the health methods from
  * any thread.
@@ -170,13 +173,18 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
         description =
                 "Unacknowledged records held per consumer = factor x `max.poll.records`; beyond it the consumer pauses")
 @ConnectorAttribute(
-        name = "ordering",
+        name = "ordered",
         type = "string",
         direction = INCOMING,
         defaultValue = "partition",
         description = "`partition`: records are emitted in partition order without waiting; `key`: a record is emitted "
                 + "only after the previous record with the same key was acked or nacked, so downstream concurrency "
-                + "processes different keys in parallel and one key in order")
+                + "processes different keys in parallel and one key in order (smallrye-kafka's attribute name)")
+@ConnectorAttribute(
+        name = "ordering",
+        type = "string",
+        direction = INCOMING,
+        description = "Older name of `ordered`, still accepted; setting both to different values fails at start-up")
 @ConnectorAttribute(
         name = "poll-timeout",
         type = "int",
@@ -240,7 +248,7 @@ public class SkeinConnector implements InboundConnector, OutboundConnector, Heal
 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
-        SkeinSource source = SkeinSource.open(new SkeinConnectorIncomingConfiguration(config), Time.SYSTEM);
+        SkeinSource source = SkeinSource.open(new SkeinConnectorIncomingConfiguration(config), Clock.systemUTC());
         sources.add(source);
         return source.publisher();
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -18,9 +19,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Dev Services: in dev and test mode, when some {@code skein} channel has no {@code bootstrap.servers} (neither on the
- * channel, nor {@code mp.messaging.connector.skein.bootstrap.servers}, nor {@code skein.bootstrap.servers}), start an
- * {@link EmbeddedSkeinBroker} in this JVM and point {@code skein.bootstrap.servers} at it. No container runtime is
- * involved. The broker lives in the build-time class loader, so production applications never carry broker code.
+ * channel, nor {@code mp.messaging.connector.skein.bootstrap.servers}, nor {@code skein.bootstrap.servers}), start a
+ * {@link DevBrokerProcess} (a broker in a child JVM, or a shared one another JVM started) and point
+ * {@code skein.bootstrap.servers} at it. No container runtime is involved, and no broker class is on any class path
+ * of the application: the broker's jars travel as opaque resources of {@code skein-connector-dev-broker}.
  */
 class SkeinDevServicesProcessor {
     private static final Logger log = Logger.getLogger(SkeinDevServicesProcessor.class);
@@ -38,19 +40,25 @@ class SkeinDevServicesProcessor {
         if (skeinChannels.isEmpty() || bootstrapConfigured(skeinChannels)) {
             return Optional.empty();
         }
-        EmbeddedSkeinBroker.DevServicesSettings settings = new EmbeddedSkeinBroker.DevServicesSettings(
-                config.devservices().port(), config.devservices().topicPartitions());
-        Set<String> topics = topicsOf(skeinChannels);
-        log.infof(
-                "Dev Services for Skein: embedded broker for channels %s",
+        SkeinBuildTimeConfig.DevServices devServices = config.devservices();
+        DevBrokerSettings settings = new DevBrokerSettings(
+                devServices.port().orElse(0),
+                devServices.partitions(),
+                devServices.shared(),
+                devServices.serviceName());
+        Map<String, Integer> topics = new TreeMap<>();
+        topicsOf(skeinChannels).forEach(topic -> topics.put(topic, devServices.partitions()));
+        topics.putAll(devServices.topicPartitions());
+        log.debugf(
+                "Dev Services for Skein: a broker for channels %s",
                 skeinChannels.stream()
                         .map(ConnectorManagedChannelBuildItem::getName)
                         .toList());
-        return Optional.of(DevServicesResultBuildItem.<EmbeddedSkeinBroker>owned()
+        return Optional.of(DevServicesResultBuildItem.<DevBrokerProcess>owned()
                 .feature(SkeinConnectorProcessor.FEATURE)
-                .serviceName("skein")
+                .serviceName(devServices.serviceName())
                 .serviceConfig(settings)
-                .startable(() -> new EmbeddedSkeinBroker(settings))
+                .startable(() -> new DevBrokerProcess(settings))
                 .configProvider(Map.of(BOOTSTRAP_ALIAS, broker -> broker.bootstrapFor(topics)))
                 .build());
     }

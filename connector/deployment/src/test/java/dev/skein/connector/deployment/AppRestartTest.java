@@ -1,7 +1,6 @@
 package dev.skein.connector.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
@@ -20,18 +19,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
-import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * At-least-once across a whole application restart: one broker started here (Dev Services off), two Quarkus
  * applications run one after the other against it. The first acknowledges {@value #ACKED_BY_FIRST} records, is left
  * holding the next one unacknowledged and is shut down; the second must start exactly at that record and finish the
  * topic. Each application is a test class ({@link AppRestartFirstRun}, {@link AppRestartSecondRun}; surefire's name
- * pattern does not pick them up) run through the JUnit launcher, so each starts and stops completely; they report
+ * pattern does not pick them up) run through {@link ApplicationRuns}, so each starts and stops completely; they report
  * what they processed through {@link RestartLedger}.
  */
 class AppRestartTest {
@@ -59,9 +53,9 @@ class AppRestartTest {
                 }
             }
 
-            assertSucceeded(run(AppRestartFirstRun.class));
+            ApplicationRuns.runAndAssertPassed(AppRestartFirstRun.class);
             assertThat(first).hasSize(ACKED_BY_FIRST + 1);
-            assertSucceeded(run(AppRestartSecondRun.class));
+            ApplicationRuns.runAndAssertPassed(AppRestartSecondRun.class);
 
             assertThat(second.peek())
                     .as("the second application starts right after the first one's acknowledged records")
@@ -77,22 +71,5 @@ class AppRestartTest {
             System.getProperties().remove(RestartLedger.FIRST_RUN);
             System.getProperties().remove(RestartLedger.SECOND_RUN);
         }
-    }
-
-    private static TestExecutionSummary run(Class<?> application) {
-        Launcher launcher = LauncherFactory.create();
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        launcher.execute(
-                LauncherDiscoveryRequestBuilder.request()
-                        .selectors(selectClass(application))
-                        .build(),
-                listener);
-        return listener.getSummary();
-    }
-
-    private static void assertSucceeded(TestExecutionSummary summary) {
-        summary.getFailures().forEach(failure -> failure.getException().printStackTrace());
-        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
-        assertThat(summary.getTotalFailureCount()).isZero();
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An application with no {@code bootstrap.servers} anywhere: Dev Services start the embedded broker and the
+ * An application with no {@code bootstrap.servers} anywhere: Dev Services start the broker (a child JVM) and the
  * produce -> transform -> consume pipeline runs against it.
  */
 class DevServicesPipelineTest {
@@ -34,7 +34,7 @@ class DevServicesPipelineTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Pipeline.class))
-            .overrideConfigKey("quarkus.skein.devservices.topic-partitions", "3")
+            .overrideConfigKey("quarkus.skein.devservices.partitions", "3")
             .overrideConfigKey("mp.messaging.outgoing.source.connector", "skein")
             .overrideConfigKey("mp.messaging.outgoing.source.topic", "words")
             .overrideConfigKey(

@@ -38,7 +38,7 @@ class FailureStrategiesTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Processors.class))
-            .overrideConfigKey("quarkus.skein.devservices.topic-partitions", "3")
+            .overrideConfigKey("quarkus.skein.devservices.partitions", "3")
             .overrideConfigKey("mp.messaging.incoming.dlq-in.connector", "skein")
             .overrideConfigKey("mp.messaging.incoming.dlq-in.auto.offset.reset", "earliest")
             .overrideConfigKey("mp.messaging.incoming.dlq-in.value.deserializer", STRING_DESERIALIZER)

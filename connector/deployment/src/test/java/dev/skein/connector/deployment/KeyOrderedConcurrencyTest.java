@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code ordering=key} with unordered blocking processing, on one partition: two keys are processed at the same time
+ * {@code ordered=key} (smallrye-kafka's attribute name) with unordered blocking processing, on one partition: two keys are processed at the same time
  * (the first record of either key cannot finish until a record of another key is in flight), while each key's records
  * never overlap and finish in offset order.
  */
@@ -38,7 +38,7 @@ class KeyOrderedConcurrencyTest {
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Processor.class))
             .overrideConfigKey("mp.messaging.incoming.keyed.connector", "skein")
-            .overrideConfigKey("mp.messaging.incoming.keyed.ordering", "key")
+            .overrideConfigKey("mp.messaging.incoming.keyed.ordered", "key")
             .overrideConfigKey("mp.messaging.incoming.keyed.auto.offset.reset", "earliest")
             .overrideConfigKey(
                     "mp.messaging.incoming.keyed.value.deserializer",

@@ -40,7 +40,7 @@ class PartitionsConcurrencyTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Collector.class))
-            .overrideConfigKey("quarkus.skein.devservices.topic-partitions", String.valueOf(PARTITIONS))
+            .overrideConfigKey("quarkus.skein.devservices.partitions", String.valueOf(PARTITIONS))
             .overrideConfigKey("mp.messaging.incoming.spread.connector", "skein")
             .overrideConfigKey("mp.messaging.incoming.spread.partitions", String.valueOf(PARTITIONS))
             .overrideConfigKey("mp.messaging.incoming.spread.auto.offset.reset", "earliest")

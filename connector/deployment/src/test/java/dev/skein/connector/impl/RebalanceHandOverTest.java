@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +49,15 @@ class RebalanceHandOverTest {
             }
 
             SkeinSource first = SkeinSource.open(
-                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")), Time.SYSTEM);
+                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")),
+                    java.time.Clock.systemUTC());
             ConcurrentLinkedQueue<Message<?>> firstInbox = RealSources.collectAll(first);
             await().atMost(Duration.ofSeconds(60)).until(() -> firstInbox.size() >= 2 * PER_PARTITION);
             firstInbox.stream().filter(message -> offset(message) < ACKED).forEach(Message::ack);
 
             SkeinSource second = SkeinSource.open(
-                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")), Time.SYSTEM);
+                    RealSources.stringChannel(TOPIC, bootstrap, Map.of("graceful-shutdown", "false")),
+                    java.time.Clock.systemUTC());
             try {
                 ConcurrentLinkedQueue<Message<?>> secondInbox = RealSources.collectAll(second);
                 await().atMost(Duration.ofSeconds(60)).until(() -> !secondInbox.isEmpty());

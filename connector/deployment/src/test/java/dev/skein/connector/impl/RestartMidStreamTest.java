@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +42,7 @@ class RestartMidStreamTest {
             List<Message<?>> first = new ArrayList<>();
             SkeinSource source = SkeinSource.open(
                     RealSources.stringChannel("restart", bootstrap, Map.of("graceful-shutdown.timeout.ms", "500")),
-                    Time.SYSTEM);
+                    java.time.Clock.systemUTC());
             ConcurrentLinkedQueue<Message<?>> inbox = RealSources.collectAll(source);
             await().atMost(Duration.ofSeconds(60)).until(() -> inbox.size() >= 80);
             for (int i = 0; i < 80; i++) {
@@ -60,7 +59,7 @@ class RestartMidStreamTest {
 
             SkeinSource again = SkeinSource.open(
                     RealSources.stringChannel("restart", bootstrap, Map.of("graceful-shutdown.timeout.ms", "500")),
-                    Time.SYSTEM);
+                    java.time.Clock.systemUTC());
             ConcurrentLinkedQueue<Message<?>> secondInbox = RealSources.collectAll(again);
             await().atMost(Duration.ofSeconds(60)).until(() -> secondInbox.size() >= 150);
             Message<?> resumedAt = secondInbox.peek();

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * {@code dead-letter-queue}: the nacked record is copied (same key, value, original headers) to the dead-letter
@@ -23,7 +23,10 @@ final class DeadLetterQueue implements FailureStrategy {
 
     @Override
     public CompletionStage<Void> handle(ConsumerRecord<byte[], byte[]> record, Throwable reason) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        // the ProducerRecord copies the original headers into its own mutable set (public API only)
+        ProducerRecord<byte[], byte[]> copy =
+                new ProducerRecord<>(topic, null, record.key(), record.value(), record.headers());
+        Headers headers = copy.headers();
         FailureHeaders.put(headers, FailureHeaders.DEAD_LETTER_REASON, reason == null ? "nacked" : reason.getMessage());
         if (reason != null) {
             FailureHeaders.put(
@@ -53,7 +56,7 @@ final class DeadLetterQueue implements FailureStrategy {
             FailureHeaders.put(headers, FailureHeaders.DEAD_LETTER_PARTITION, record.partition());
             FailureHeaders.put(headers, FailureHeaders.DEAD_LETTER_OFFSET, record.offset());
         }
-        return send(producer, new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        return send(producer, copy);
     }
 
     static CompletionStage<Void> send(Producer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> copy) {

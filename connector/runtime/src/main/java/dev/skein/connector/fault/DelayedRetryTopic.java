@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * {@code delayed-retry-topic}: the n-th nack of a record copies it to the n-th retry topic (the last one again when
@@ -33,12 +33,15 @@ final class DelayedRetryTopic implements FailureStrategy {
 
     @Override
     public CompletionStage<Void> handle(ConsumerRecord<byte[], byte[]> record, Throwable reason) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        String countText = FailureHeaders.text(headers, FailureHeaders.DELAYED_RETRY_COUNT);
+        String countText = FailureHeaders.text(record.headers(), FailureHeaders.DELAYED_RETRY_COUNT);
         int count = countText == null ? 0 : Integer.parseInt(countText);
         if (count >= maxRetries) {
             return deadLetterQueue.handle(record, reason);
         }
+        String target = topics.get(Math.min(count, topics.size() - 1));
+        ProducerRecord<byte[], byte[]> copy =
+                new ProducerRecord<>(target, null, record.key(), record.value(), record.headers());
+        Headers headers = copy.headers();
         if (FailureHeaders.text(headers, FailureHeaders.DELAYED_RETRY_ORIGINAL_TOPIC) == null) {
             FailureHeaders.put(headers, FailureHeaders.DELAYED_RETRY_ORIGINAL_TOPIC, record.topic());
             FailureHeaders.put(headers, FailureHeaders.DELAYED_RETRY_ORIGINAL_PARTITION, record.partition());
@@ -53,9 +56,7 @@ final class DelayedRetryTopic implements FailureStrategy {
                     FailureHeaders.DELAYED_RETRY_CAUSE,
                     reason.getCause().getMessage());
         }
-        String target = topics.get(Math.min(count, topics.size() - 1));
-        return DeadLetterQueue.send(
-                producer, new ProducerRecord<>(target, null, record.key(), record.value(), headers));
+        return DeadLetterQueue.send(producer, copy);
     }
 
     @Override

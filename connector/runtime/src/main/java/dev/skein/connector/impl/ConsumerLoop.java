@@ -6,6 +6,7 @@ import dev.skein.connector.commit.CommitStrategy;
 import dev.skein.connector.commit.PartitionProgress;
 import dev.skein.connector.fault.FailureStrategy;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,9 +31,7 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.slf4j.Logger;
@@ -64,7 +63,7 @@ final class ConsumerLoop implements Runnable {
     private final FailureStrategy failureStrategy;
     private final RecordDelivery delivery;
     private final ChannelHealth health;
-    private final Time time;
+    private final Clock clock;
 
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final AtomicInteger outstanding = new AtomicInteger();
@@ -84,7 +83,7 @@ final class ConsumerLoop implements Runnable {
             FailureStrategy failureStrategy,
             RecordDelivery delivery,
             ChannelHealth health,
-            Time time) {
+            Clock clock) {
         this.settings = settings;
         this.consumer = consumer;
         this.keyDeserializer = keyDeserializer;
@@ -93,7 +92,7 @@ final class ConsumerLoop implements Runnable {
         this.failureStrategy = failureStrategy;
         this.delivery = delivery;
         this.health = health;
-        this.time = time;
+        this.clock = clock;
     }
 
     private record Completion(TopicPartition partition, long offset, Throwable failure) {}
@@ -141,7 +140,7 @@ final class ConsumerLoop implements Runnable {
 
     /** One iteration of {@link #run()}; package-private so tests can drive the loop step by step. */
     void iterate() {
-        long now = time.milliseconds();
+        long now = clock.millis();
         applyCompletions();
         if (failure != null) {
             stopRequested.set(true);
@@ -164,8 +163,8 @@ final class ConsumerLoop implements Runnable {
             return;
         }
         invalidTopicRetries = 0;
-        checkHealth(time.milliseconds());
-        handOver(records, time.milliseconds());
+        checkHealth(clock.millis());
+        handOver(records, clock.millis());
     }
 
     /** After the last iteration: graceful drain (unless the channel failed), then the final commit. */
@@ -186,7 +185,7 @@ final class ConsumerLoop implements Runnable {
 
     private boolean legalNames() {
         try {
-            settings.topics().forEach(Topic::validate);
+            settings.topics().forEach(TopicNames::validate);
             return settings.pattern() == null;
         } catch (InvalidTopicException e) {
             return false;
@@ -446,9 +445,9 @@ final class ConsumerLoop implements Runnable {
         if (!settings.gracefulShutdown()) {
             return;
         }
-        long deadline = time.milliseconds() + settings.gracefulShutdownTimeoutMs();
+        long deadline = clock.millis() + settings.gracefulShutdownTimeoutMs();
         consumer.pause(consumer.assignment());
-        while (outstanding.get() - delivery.undelivered() > 0 && time.milliseconds() < deadline) {
+        while (outstanding.get() - delivery.undelivered() > 0 && clock.millis() < deadline) {
             try {
                 consumer.poll(Duration.ofMillis(PAUSED_POLL_MS));
             } catch (WakeupException e) {

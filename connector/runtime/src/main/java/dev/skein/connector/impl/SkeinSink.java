@@ -13,7 +13,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +40,7 @@ public final class SkeinSink implements HealthReporting {
 
     private SkeinSink(SkeinConnectorOutgoingConfiguration config, Producer<Object, Object> producer) {
         this.channel = config.getChannel();
-        this.topic = config.getTopic().orElse(config.getChannel());
+        this.topic = config.getTopic().orElse(ClientProperties.baseChannel(config.getChannel()));
         this.partition = config.getPartition();
         this.maxInflight = config.getMaxInflightMessages();
         this.waitForWriteCompletion = config.getWaitForWriteCompletion();
@@ -62,6 +61,7 @@ public final class SkeinSink implements HealthReporting {
                     + ": transactional=true is not supported yet (exactly-once is a later release)");
         }
         Map<String, Object> properties = ClientProperties.passThrough(config.config());
+        ClientProperties.warnUnknown(config.getChannel(), config.config(), ProducerConfig.configNames(), "producer");
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
         properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, config.getKeySerializer());
         properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, config.getValueSerializer());
@@ -163,15 +163,14 @@ public final class SkeinSink implements HealthReporting {
         String target = outgoing.map(SkeinOutgoingMetadata::topic).orElse(null);
         int targetPartition = outgoing.map(SkeinOutgoingMetadata::partition).orElse(-1);
         long timestamp = outgoing.map(SkeinOutgoingMetadata::timestamp).orElse(-1L);
-        RecordHeaders headers = new RecordHeaders();
-        outgoing.ifPresent(metadata -> metadata.headers().forEach(headers::add));
-        return new ProducerRecord<>(
+        ProducerRecord<Object, Object> record = new ProducerRecord<>(
                 target == null ? topic : target,
                 targetPartition >= 0 ? Integer.valueOf(targetPartition) : partition >= 0 ? partition : null,
                 timestamp >= 0 ? timestamp : null,
                 key,
-                message.getPayload(),
-                headers);
+                message.getPayload());
+        outgoing.ifPresent(metadata -> metadata.headers().forEach(record.headers()::add));
+        return record;
     }
 
     @Override

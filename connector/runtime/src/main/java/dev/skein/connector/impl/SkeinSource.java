@@ -5,12 +5,14 @@ import dev.skein.connector.commit.CommitStrategy;
 import dev.skein.connector.fault.FailureStrategy;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.reactive.messaging.health.HealthReport;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -24,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -70,39 +71,24 @@ public final class SkeinSource implements HealthReporting {
      *
      * @throws IllegalArgumentException when an attribute has an unsupported value (the message names it)
      */
-    public static SkeinSource open(SkeinConnectorIncomingConfiguration config, Time time) {
+    public static SkeinSource open(SkeinConnectorIncomingConfiguration config, Clock clock) {
         String channel = config.getChannel();
         if (config.getTransactional()) {
             throw new IllegalArgumentException("Channel " + channel
                     + ": transactional=true is not supported yet (exactly-once is a later release)");
         }
-        List<String> topics = topics(config);
-        Pattern pattern = config.getPattern() ? Pattern.compile(topics.get(0)) : null;
-        String ordering = config.getOrdering();
-        if (!ordering.equals("partition") && !ordering.equals("key")) {
-            throw new IllegalArgumentException(
-                    "Channel " + channel + ": ordering=" + ordering + " is not one of partition, key");
-        }
+        IncomingSettings settings = settings(config);
+        List<String> topics = settings.topics();
+        Pattern pattern = settings.pattern();
         Map<String, Object> clientProperties = consumerProperties(config);
-        int maxPollRecords = Integer.parseInt(
-                String.valueOf(clientProperties.getOrDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500")));
-        IncomingSettings settings = new IncomingSettings(
-                channel,
-                topics,
-                pattern,
-                config.getBatch(),
-                ordering.equals("key"),
-                config.getPauseIfNoRequests(),
-                Math.max(1, config.getMaxQueueSizeFactor()) * maxPollRecords,
-                config.getPollTimeout(),
-                config.getGracefulShutdown(),
-                config.getGracefulShutdownTimeoutMs());
+        ClientProperties.warnUnknown(channel, config.config(), ConsumerConfig.configNames(), "consumer");
+        String baseChannel = ClientProperties.baseChannel(channel);
 
         String failureName = config.getFailureStrategy();
         Producer<byte[], byte[]> copyProducer = FailureStrategy.needsProducer(failureName)
                 ? new KafkaProducer<>(copyProducerProperties(config, clientProperties))
                 : null;
-        String baseTopic = pattern == null ? topics.get(0) : channel;
+        String baseTopic = pattern == null ? topics.get(0) : baseChannel;
         List<String> retryTopics = config.getDelayedRetryTopicTopics()
                 .map(value -> Arrays.stream(value.split(","))
                         .map(String::trim)
@@ -112,7 +98,7 @@ public final class SkeinSource implements HealthReporting {
         FailureStrategy failureStrategy = FailureStrategy.named(
                 failureName,
                 channel,
-                config.getDeadLetterQueueTopic().orElse("dead-letter-topic-" + channel),
+                config.getDeadLetterQueueTopic().orElse("dead-letter-topic-" + baseChannel),
                 retryTopics,
                 config.getDelayedRetryTopicMaxRetries().orElse(retryTopics.size()),
                 copyProducer);
@@ -147,7 +133,7 @@ public final class SkeinSource implements HealthReporting {
                     failureStrategy,
                     delivery,
                     health,
-                    time);
+                    clock);
             loops.add(loop);
             healths.add(health);
             deliveryThreads.add(deliveryThread);
@@ -168,6 +154,45 @@ public final class SkeinSource implements HealthReporting {
                 deliveryThreads,
                 copyProducer,
                 publisher);
+    }
+
+    private static IncomingSettings settings(SkeinConnectorIncomingConfiguration config) {
+        List<String> topics = topics(config);
+        Pattern pattern = config.getPattern() ? Pattern.compile(topics.get(0)) : null;
+        int maxPollRecords = Integer.parseInt(String.valueOf(ClientProperties.passThrough(config.config())
+                .getOrDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500")));
+        return new IncomingSettings(
+                config.getChannel(),
+                topics,
+                pattern,
+                config.getBatch(),
+                keyOrdered(config),
+                config.getPauseIfNoRequests(),
+                Math.max(1, config.getMaxQueueSizeFactor()) * maxPollRecords,
+                config.getPollTimeout(),
+                config.getGracefulShutdown(),
+                config.getGracefulShutdownTimeoutMs());
+    }
+
+    /**
+     * {@code ordered} (smallrye-kafka's name) or its older alias {@code ordering}: {@code key} or {@code partition}.
+     *
+     * @throws IllegalArgumentException for another value, or when both are set to different values
+     */
+    static boolean keyOrdered(SkeinConnectorIncomingConfiguration config) {
+        String channel = config.getChannel();
+        Optional<String> ordered = config.config().getOptionalValue("ordered", String.class);
+        Optional<String> ordering = config.getOrdering();
+        if (ordered.isPresent() && ordering.isPresent() && !ordered.get().equals(ordering.get())) {
+            throw new IllegalArgumentException("Channel " + channel + ": ordered=" + ordered.get() + " and ordering="
+                    + ordering.get() + " disagree; set only ordered");
+        }
+        String value = ordering.orElse(config.getOrdered());
+        if (!value.equals("partition") && !value.equals("key")) {
+            throw new IllegalArgumentException(
+                    "Channel " + channel + ": ordered=" + value + " is not one of partition, key");
+        }
+        return value.equals("key");
     }
 
     public Flow.Publisher<Message<?>> publisher() {
@@ -237,13 +262,15 @@ public final class SkeinSource implements HealthReporting {
         if (config.getPattern() && config.getTopic().isEmpty()) {
             throw new IllegalArgumentException("Channel " + config.getChannel() + ": pattern=true needs topic");
         }
-        return List.of(config.getTopic().orElse(config.getChannel()));
+        return List.of(config.getTopic().orElse(ClientProperties.baseChannel(config.getChannel())));
     }
 
     static Map<String, Object> consumerProperties(SkeinConnectorIncomingConfiguration config) {
         Map<String, Object> properties = ClientProperties.passThrough(config.config());
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.getGroupId().orElse(config.getChannel()));
+        properties.put(
+                ConsumerConfig.GROUP_ID_CONFIG,
+                config.getGroupId().orElse(ClientProperties.baseChannel(config.getChannel())));
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.getAutoOffsetReset());
         if (config.getCommitStrategy().equals("ignore")) {
             // as in smallrye-kafka: nothing commits unless the application opts into the client's auto-commit
