@@ -54,7 +54,9 @@ final class OffsetsTopicLog implements CoordinatorLog {
         AppendResult result;
         try {
             result = local.appendAsLeader(
-                    MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)), (short) -1);
+                            MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)),
+                            (short) -1)
+                    .result();
         } catch (ApiException e) {
             return CompletableFuture.failedFuture(e);
         }

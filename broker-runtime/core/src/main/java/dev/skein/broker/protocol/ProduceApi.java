@@ -111,7 +111,8 @@ final class ProduceApi implements ApiHandler {
             return;
         }
         try {
-            AppendResult result = partition.get().appendAsLeader(records, acks);
+            Partition.LeaderAppend appended = partition.get().appendAsLeader(records, acks);
+            AppendResult result = appended.result();
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
@@ -125,7 +126,7 @@ final class ProduceApi implements ApiHandler {
             if (acks == -1) {
                 // acks=all: answer once every in-sync replica has the records (the high watermark covers them).
                 durable.add(replication
-                        .awaitHighWatermark(partition.get(), result.lastOffset() + 1, timeoutMs)
+                        .awaitHighWatermark(partition.get(), appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs)
                         .thenAccept(error -> {
                             if (error != Errors.NONE) {
                                 response.setErrorCode(error.code()).setErrorMessage(error.message());

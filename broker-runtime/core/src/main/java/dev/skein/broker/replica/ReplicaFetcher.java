@@ -192,8 +192,8 @@ final class ReplicaFetcher implements Runnable {
                     anyError = true;
                     continue;
                 }
-                long truncateTo = truncationOffset(partition.log(), result);
-                if (partition.truncateAsFollower(truncateTo, askedEpoch.get(tp))) {
+                TruncationPoint point = truncationOffset(partition.log(), result.leaderEpoch(), result.endOffset());
+                if (partition.truncateAsFollower(point.offset(), askedEpoch.get(tp)) && point.complete()) {
                     reconciledEpoch.put(tp, askedEpoch.get(tp));
                 }
             }
@@ -205,19 +205,29 @@ final class ReplicaFetcher implements Runnable {
     }
 
     /**
-     * Where the follower's log diverges from the leader's: the end of the largest common epoch on the leader, capped
-     * by where that epoch ends locally.
+     * Where the follower truncates, given the leader's answer for the follower's latest epoch (or a diverging epoch in
+     * a fetch response), and whether that is final (KIP-101/KIP-279, as Kafka's {@code getOffsetTruncationState}).
+     * When the leader's epoch is one the follower knows, the logs agree up to the smaller of both ends of that epoch.
+     * When the follower does not know it (follower 1@0, 3@50; leader answers 2 ending at 60), the follower can only
+     * be sure of its own epochs below it: it truncates to where its largest smaller epoch ends (50) and asks again
+     * with that epoch (1, which ends at 40 on the leader), until the epochs match.
      */
-    static long truncationOffset(PartitionLog local, EpochEndOffset leader) {
+    static TruncationPoint truncationOffset(PartitionLog local, int leaderEpoch, long leaderEndOffset) {
         long leo = local.logEndOffset();
-        if (leader.leaderEpoch() < 0 || leader.endOffset() < 0) {
+        if (leaderEpoch < 0 || leaderEndOffset < 0) {
             // The leader has no epoch at or below ours: none of our records are known to be on it.
-            return Math.min(leo, local.highWatermark());
+            return new TruncationPoint(Math.min(leo, local.highWatermark()), true);
         }
-        long localEnd = local.endOffsetForEpoch(leader.leaderEpoch()).endOffset();
-        long end = localEnd < 0 ? leader.endOffset() : Math.min(leader.endOffset(), localEnd);
-        return Math.min(leo, end);
+        PartitionLog.EpochEndOffset localEnd = local.endOffsetForEpoch(leaderEpoch);
+        if (localEnd.epoch() < 0) {
+            // Every local epoch is newer than the leader's answer: nothing local is known to be the leader's.
+            return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, local.logStartOffset())), true);
+        }
+        return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, localEnd.endOffset())), true);
     }
+
+    /** A truncation offset and whether the follower's log then agrees with the leader's (else: ask again). */
+    record TruncationPoint(long offset, boolean complete) {}
 
     private void fetch(LeaderConnection conn, List<Partition> ready) throws IOException {
         Map<TopicPartition, FetchRequest.PartitionData> data = new LinkedHashMap<>();
@@ -235,7 +245,7 @@ final class ReplicaFetcher implements Runnable {
                             partitionLog.logStartOffset(),
                             settings.maxBytes(),
                             Optional.of(epoch),
-                            Optional.empty()));
+                            lastFetchedEpoch(partitionLog)));
             sentEpoch.put(tp, epoch);
             topicNames.put(partition.topicId(), tp.topic());
         }
@@ -268,12 +278,29 @@ final class ReplicaFetcher implements Runnable {
                 }
                 continue;
             }
+            Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(result);
+            if (diverging.isPresent()) {
+                // The leader's log differs from ours before our log end (KIP-320): truncate; if that is not yet
+                // where the logs agree, the next fetch carries the new last epoch and the leader answers again.
+                TruncationPoint point = truncationOffset(
+                        partition.get().log(),
+                        diverging.get().epoch(),
+                        diverging.get().endOffset());
+                partition.get().truncateAsFollower(point.offset(), epoch);
+                continue;
+            }
             MemoryRecords records = completeBatches(FetchResponse.recordsOrFail(result));
             partition.get().appendAsFollower(records, epoch, result.highWatermark());
         }
         if (anyError) {
             pause(BACKOFF_MS);
         }
+    }
+
+    /** The epoch of the last batch in the follower's log (Fetch v12+), so the leader can tell a divergence. */
+    private static Optional<Integer> lastFetchedEpoch(PartitionLog partitionLog) {
+        OptionalInt latest = partitionLog.latestEpoch();
+        return latest.isPresent() ? Optional.of(latest.getAsInt()) : Optional.empty();
     }
 
     /** The whole batches of a fetched chunk (a size-limited fetch may end in a partial batch). */

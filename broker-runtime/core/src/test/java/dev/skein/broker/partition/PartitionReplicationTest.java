@@ -133,7 +133,7 @@ class PartitionReplicationTest {
 
         assertThatThrownBy(() -> partition.appendAsLeader(records(1), (short) -1))
                 .isInstanceOf(NotEnoughReplicasException.class);
-        assertThat(partition.appendAsLeader(records(1), (short) 1).firstOffset())
+        assertThat(partition.appendAsLeader(records(1), (short) 1).result().firstOffset())
                 .isZero();
     }
 
