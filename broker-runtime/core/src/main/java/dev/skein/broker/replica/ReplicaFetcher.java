@@ -223,6 +223,9 @@ final class ReplicaFetcher implements Runnable {
             // Every local epoch is newer than the leader's answer: nothing local is known to be the leader's.
             return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, local.logStartOffset())), true);
         }
+        if (localEnd.epoch() != leaderEpoch) {
+            return new TruncationPoint(Math.min(leo, localEnd.endOffset()), false);
+        }
         return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, localEnd.endOffset())), true);
     }
 
