@@ -143,6 +143,9 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
+        metadata.curator()
+                .getConnectionStateListenable()
+                .addListener((client, state) -> partitions.metadataSessionChanged(state.isConnected()));
         IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, scheduler, config.replicaLagTimeMaxMs());
         partitions.setIsrExpansionListener(isrUpdater::requestCheck);
         isrUpdater.start();
