@@ -44,6 +44,7 @@ public final class PartitionLog {
     private final Path dir;
     private final Time time;
     private final GroupCommitFlusher flusher;
+    private final BrokerStateStore store;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
     private final RecoveryResult recoveryResult;
@@ -74,12 +75,14 @@ public final class PartitionLog {
             Path dir,
             Time time,
             GroupCommitFlusher flusher,
+            BrokerStateStore store,
             LogConfig config,
             LogRecovery.LoadedLog loaded) {
         this.topicPartition = topicPartition;
         this.dir = dir;
         this.time = time;
         this.flusher = flusher;
+        this.store = store;
         this.config = config;
         this.segments = List.copyOf(loaded.segments());
         this.epochs = loaded.epochs();
@@ -114,7 +117,7 @@ public final class PartitionLog {
             throws IOException {
         Path dir = dataDir.resolve(dirName(tp));
         LogRecovery.LoadedLog loaded = LogRecovery.load(dir, tp, config, time, store.load(tp), cleanShutdown);
-        return new PartitionLog(tp, dir, time, flusher, config, loaded);
+        return new PartitionLog(tp, dir, time, flusher, store, config, loaded);
     }
 
     public TopicPartition topicPartition() {
@@ -377,7 +380,8 @@ public final class PartitionLog {
 
     /**
      * Removes every batch from the one containing {@code offset} on, with the epochs and producer state they created.
-     * Below the log start the whole log is dropped and restarted at {@code offset}.
+     * Below the log start the whole log is dropped and restarted at {@code offset}. Durable when it returns, state
+     * store included (see {@link #persistTruncation}).
      */
     public synchronized void truncateTo(long offset) {
         if (offset >= logEnd.offset()) {
@@ -409,10 +413,24 @@ public final class PartitionLog {
                 highWatermark = Math.min(highWatermark, leo);
                 recoveryPoint = Math.min(recoveryPoint, leo);
                 durableOffset = Math.min(durableOffset, leo);
+                persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
             }
         }
+    }
+
+    /**
+     * Makes a truncation durable before anything is appended after it: the cut segment is fsynced (so a crash cannot
+     * bring the removed batches back from the page cache's view of the file) and the epochs, producer state and
+     * recovery point that went with them are committed to the state store. Otherwise a crash within the commit
+     * interval would restore the old producer snapshot and epochs over new records at the same offsets: a retry of
+     * a truncated idempotent batch would then be acknowledged as a duplicate that is not in the log.
+     */
+    private void persistTruncation(LogSegment active) throws IOException {
+        active.flush();
+        checkpoint(store);
+        store.commit();
     }
 
     /**
@@ -435,6 +453,7 @@ public final class PartitionLog {
                 highWatermark = offset;
                 recoveryPoint = offset;
                 durableOffset = offset;
+                persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Restarting " + topicPartition + " at " + offset + " failed", e);
             }
