@@ -120,7 +120,8 @@ final class ProduceApi implements ApiHandler {
                 metrics.topic(tp.topic())
                         .recordAppend(records.sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
             }
-            if (durableAck && !result.duplicate()) {
+            if (durableAck) {
+                // A duplicate too: its original may still wait for its fsync (the retry raced the first ack).
                 durable.add(partition.get().log().awaitDurable(result.lastOffset()));
             }
             if (acks == -1) {
