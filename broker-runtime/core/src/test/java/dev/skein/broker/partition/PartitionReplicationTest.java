@@ -172,4 +172,14 @@ class PartitionReplicationTest {
         partition.updateState(withIsr(expand.from(), expand.isr()));
         assertThat(partition.maximalIsr()).containsExactly(1, 2, 3);
     }
+
+    @Test
+    void followerFetchingBeyondTheLeadersLogEndIsNotCountedAsCaughtUp() throws Exception {
+        Partition partition = leader(List.of(1), Map.of());
+        partition.appendAsLeader(records(4), (short) 1);
+
+        // Follower 3 kept records the leader never had (diverged): its fetch gets OFFSET_OUT_OF_RANGE.
+        assertThat(partition.recordFollowerFetch(3, 9)).as("not eligible to join the ISR").isFalse();
+        assertThat(partition.proposedIsr(LAG_MAX_MS)).isEmpty();
+    }
 }
