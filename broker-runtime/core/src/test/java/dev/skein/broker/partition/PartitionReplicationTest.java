@@ -179,7 +179,9 @@ class PartitionReplicationTest {
         partition.appendAsLeader(records(4), (short) 1);
 
         // Follower 3 kept records the leader never had (diverged): its fetch gets OFFSET_OUT_OF_RANGE.
-        assertThat(partition.recordFollowerFetch(3, 9)).as("not eligible to join the ISR").isFalse();
+        assertThat(partition.recordFollowerFetch(3, 9))
+                .as("not eligible to join the ISR")
+                .isFalse();
         assertThat(partition.proposedIsr(LAG_MAX_MS)).isEmpty();
     }
 }
