@@ -130,7 +130,15 @@ public final class Broker implements AutoCloseable {
         });
 
         PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
-        Purgatory fetchPurgatory = new Purgatory(scheduler);
+        // Its own timer: the scheduler also runs ZooKeeper writes (IsrUpdater) that can block for a session timeout.
+        ScheduledThreadPoolExecutor purgatoryTimer =
+                new ScheduledThreadPoolExecutor(1, daemonThreads("skein-purgatory-timer"));
+        purgatoryTimer.setRemoveOnCancelPolicy(true);
+        resources.push(() -> {
+            purgatoryTimer.shutdownNow();
+            purgatoryTimer.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        Purgatory fetchPurgatory = new Purgatory(purgatoryTimer);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         GroupConfig groupConfig = GroupConfig.from(config);
         GroupCoordinator groups = GroupCoordinator.create(

@@ -8,7 +8,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Holds {@link DelayedOperation}s by the partitions they wait on. No thread waits: an operation is re-checked when one
- * of its partitions changes ({@link #checkAndComplete}) and completed by a timer task when its time is up.
+ * of its partitions changes ({@link #checkAndComplete}) and completed by a timer task when its time is up. The timer
+ * must be the purgatory's own (one thread that only runs these timeouts): on a scheduler shared with tasks that may
+ * block, such as ZooKeeper writes, timeouts would fire late. A completed operation's timeout task is cancelled.
  */
 public final class Purgatory {
     private final ScheduledExecutorService timer;
@@ -32,7 +34,7 @@ public final class Purgatory {
             complete(operation);
             return;
         }
-        timer.schedule(() -> complete(operation), timeoutMs, TimeUnit.MILLISECONDS);
+        operation.setTimeout(timer.schedule(() -> complete(operation), timeoutMs, TimeUnit.MILLISECONDS));
     }
 
     /** Completes the operations waiting on {@code key} whose condition now holds. */
