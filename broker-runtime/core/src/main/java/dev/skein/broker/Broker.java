@@ -163,7 +163,9 @@ public final class Broker implements AutoCloseable {
                 config.brokerId(),
                 config.replicaFetchMaxBytes(),
                 config.replicaFetchWaitMaxMs(),
-                config.replicaSocketTimeoutMs());
+                config.replicaSocketTimeoutMs(),
+                config.numReplicaFetchers(),
+                time);
         resources.push(fetchers);
         metadata.addListener(fetchers);
         fetchers.start();

@@ -9,6 +9,7 @@ import dev.skein.broker.partition.PartitionRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,12 +33,15 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicates every partition this broker follows whose leader is one given broker, on one thread, over one blocking
- * connection (so {@code num.replica.fetchers} is one per leader broker).
+ * Replicates the partitions this broker follows whose leader is one given broker and whose fetcher id
+ * ({@link #fetcherIdFor}, as Kafka: a hash of the partition modulo {@code num.replica.fetchers}) is this fetcher's, on
+ * one thread, over one blocking connection.
  *
  * <p>Each round: partitions whose leader epoch changed since they were last reconciled first ask the leader, with
  * OffsetForLeaderEpoch, where the follower's latest epoch ends on the leader and truncate there (the leader-epoch
@@ -46,15 +50,25 @@ import org.slf4j.LoggerFactory;
  * their log end offsets. Fetched batches are appended as they are (offsets and epochs kept) together with the
  * leader's high watermark, unless this broker's view of the partition changed meanwhile. A connection failure closes
  * the connection and retries after a short pause.
+ *
+ * <p>Partitions are isolated from each other: a partition whose truncation or append fails is set aside for
+ * {@link #FAILED_PARTITION_BACKOFF_MS} and reconciled again afterwards while the others go on; partitions still to be
+ * reconciled do not hold up the fetches of the others; and the order of the partitions in the fetch request rotates
+ * every round, so one partition's backlog cannot take the whole {@code replica.fetch.max.bytes} round after round.
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
     private static final long BACKOFF_MS = 100;
+    static final long FAILED_PARTITION_BACKOFF_MS = 1_000;
 
     /** Tuning shared by all fetchers of a broker. */
-    record Settings(int localBrokerId, int maxBytes, int maxWaitMs, int socketTimeoutMs) {}
+    record Settings(int localBrokerId, int maxBytes, int maxWaitMs, int socketTimeoutMs, int numFetchers) {}
 
     private final int leaderId;
+    private final int fetcherId;
+    private final Time time;
+    private final Map<TopicPartition, Long> failedUntilMs = new HashMap<>();
+    private int rotation;
     private final Settings settings;
     private final PartitionRegistry partitions;
     private final MetadataStore metadata;
@@ -64,30 +78,47 @@ final class ReplicaFetcher implements Runnable {
     private volatile LeaderConnection connection;
     private BrokerRegistration connectedTo;
 
-    ReplicaFetcher(int leaderId, Settings settings, PartitionRegistry partitions, MetadataStore metadata) {
+    ReplicaFetcher(
+            int leaderId,
+            int fetcherId,
+            Settings settings,
+            PartitionRegistry partitions,
+            MetadataStore metadata,
+            Time time) {
         this.leaderId = leaderId;
+        this.fetcherId = fetcherId;
+        this.time = time;
         this.settings = settings;
         this.partitions = partitions;
         this.metadata = metadata;
     }
 
+    /** Which of {@code numFetchers} fetchers per leader replicates {@code tp} (Kafka's assignment). */
+    static int fetcherIdFor(TopicPartition tp, int numFetchers) {
+        return Utils.abs(31 * tp.topic().hashCode() + tp.partition()) % numFetchers;
+    }
+
     @Override
     public void run() {
-        while (running) {
-            try {
-                round();
-            } catch (IOException e) {
-                if (running) {
-                    log.info("Replica fetch from broker {} failed, reconnecting: {}", leaderId, e.toString());
+        try {
+            while (running) {
+                try {
+                    round();
+                } catch (IOException e) {
+                    if (running) {
+                        log.info("Replica fetch from broker {} failed, reconnecting: {}", leaderId, e.toString());
+                    }
+                    disconnect();
+                    pause(BACKOFF_MS);
+                } catch (RuntimeException e) {
+                    log.warn("Replica fetch from broker {} failed", leaderId, e);
+                    disconnect();
+                    pause(BACKOFF_MS);
                 }
-                disconnect();
-                pause(BACKOFF_MS);
-            } catch (RuntimeException e) {
-                log.warn("Replica fetch from broker {} failed", leaderId, e);
-                pause(BACKOFF_MS);
             }
+        } finally {
+            disconnect();
         }
-        disconnect();
     }
 
     /** Wakes the thread so it sees changed partition states at once. */
@@ -128,15 +159,23 @@ final class ReplicaFetcher implements Runnable {
         }
         if (!unreconciled.isEmpty()) {
             truncate(conn, unreconciled);
-            return;
         }
-        fetch(conn, ready);
+        if (!ready.isEmpty()) {
+            Collections.rotate(ready, -(rotation++ % ready.size()));
+            fetch(conn, ready);
+        }
     }
 
     private List<Partition> followed() {
         List<Partition> out = new ArrayList<>();
+        long now = time.milliseconds();
+        failedUntilMs.values().removeIf(until -> until <= now);
         for (Partition partition : partitions.all()) {
-            if (partition.state().leader() == leaderId && !partition.isLeader()) {
+            TopicPartition tp = partition.topicPartition();
+            if (partition.state().leader() == leaderId
+                    && !partition.isLeader()
+                    && fetcherIdFor(tp, settings.numFetchers()) == fetcherId
+                    && !failedUntilMs.containsKey(tp)) {
                 out.add(partition);
             }
         }
@@ -192,9 +231,13 @@ final class ReplicaFetcher implements Runnable {
                     anyError = true;
                     continue;
                 }
-                TruncationPoint point = truncationOffset(partition.log(), result.leaderEpoch(), result.endOffset());
-                if (partition.truncateAsFollower(point.offset(), askedEpoch.get(tp)) && point.complete()) {
-                    reconciledEpoch.put(tp, askedEpoch.get(tp));
+                try {
+                    TruncationPoint point = truncationOffset(partition.log(), result.leaderEpoch(), result.endOffset());
+                    if (partition.truncateAsFollower(point.offset(), askedEpoch.get(tp)) && point.complete()) {
+                        reconciledEpoch.put(tp, askedEpoch.get(tp));
+                    }
+                } catch (RuntimeException e) {
+                    setAside(tp, e);
                 }
             }
         }
@@ -271,33 +314,53 @@ final class ReplicaFetcher implements Runnable {
             if (partition.isEmpty() || epoch == null) {
                 continue;
             }
-            if (result.errorCode() != Errors.NONE.code()) {
-                anyError = true;
-                if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()
-                        && !partition.get().restartAsFollower(result.logStartOffset(), epoch)) {
-                    // Not below the leader's log start, so diverged in a way the epochs did not reveal: reconcile
-                    // again before the next fetch.
-                    reconciledEpoch.remove(tp);
-                }
-                continue;
+            try {
+                anyError |= !apply(partition.get(), epoch, result);
+            } catch (RuntimeException ex) {
+                setAside(tp, ex);
             }
-            Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(result);
-            if (diverging.isPresent()) {
-                // The leader's log differs from ours before our log end (KIP-320): truncate; if that is not yet
-                // where the logs agree, the next fetch carries the new last epoch and the leader answers again.
-                TruncationPoint point = truncationOffset(
-                        partition.get().log(),
-                        diverging.get().epoch(),
-                        diverging.get().endOffset());
-                partition.get().truncateAsFollower(point.offset(), epoch);
-                continue;
-            }
-            MemoryRecords records = completeBatches(FetchResponse.recordsOrFail(result));
-            partition.get().appendAsFollower(records, epoch, result.highWatermark());
         }
         if (anyError) {
             pause(BACKOFF_MS);
         }
+    }
+
+    /** Applies one partition's fetch result; returns false for an error answer. */
+    private boolean apply(Partition partition, int epoch, FetchResponseData.PartitionData result) {
+        TopicPartition tp = partition.topicPartition();
+        if (result.errorCode() != Errors.NONE.code()) {
+            if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()
+                    && !partition.restartAsFollower(result.logStartOffset(), epoch)) {
+                // Not below the leader's log start, so diverged in a way the epochs did not reveal: reconcile
+                // again before the next fetch.
+                reconciledEpoch.remove(tp);
+            }
+            return false;
+        }
+        Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(result);
+        if (diverging.isPresent()) {
+            // The leader's log differs from ours before our log end (KIP-320): truncate; if that is not yet
+            // where the logs agree, the next fetch carries the new last epoch and the leader answers again.
+            TruncationPoint point = truncationOffset(
+                    partition.log(), diverging.get().epoch(), diverging.get().endOffset());
+            partition.truncateAsFollower(point.offset(), epoch);
+            return true;
+        }
+        MemoryRecords records = completeBatches(FetchResponse.recordsOrFail(result));
+        partition.appendAsFollower(records, epoch, result.highWatermark());
+        return true;
+    }
+
+    /** Takes a partition whose replication failed out of the rounds for a while; it is reconciled again after. */
+    private void setAside(TopicPartition tp, RuntimeException e) {
+        log.warn(
+                "Replicating {} from broker {} failed; retrying it in {} ms while the other partitions go on",
+                tp,
+                leaderId,
+                FAILED_PARTITION_BACKOFF_MS,
+                e);
+        failedUntilMs.put(tp, time.milliseconds() + FAILED_PARTITION_BACKOFF_MS);
+        reconciledEpoch.remove(tp);
     }
 
     /** The epoch of the last batch in the follower's log (Fetch v12+), so the leader can tell a divergence. */
