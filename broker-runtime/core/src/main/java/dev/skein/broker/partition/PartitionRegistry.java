@@ -126,7 +126,7 @@ public final class PartitionRegistry implements MetadataListener {
                 continue;
             }
             try {
-                PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
+                PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig, topic.topicId());
                 Partition partition = new Partition(
                         tp,
                         topic.topicId(),
