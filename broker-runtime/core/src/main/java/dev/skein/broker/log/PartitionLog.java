@@ -247,6 +247,8 @@ public final class PartitionLog {
         active.onBecomeInactive();
         LogSegment.deleteIndexes(dir, end.offset());
         LogSegment next = LogSegment.open(dir, end.offset(), cfg, now, true);
+        // The new segment's directory entry must be durable before records acknowledged in it can be.
+        DirectorySync.fsync(dir);
         List<LogSegment> list = new ArrayList<>(segments);
         list.add(next);
         segments = List.copyOf(list);
@@ -429,6 +431,7 @@ public final class PartitionLog {
      */
     private void persistTruncation(LogSegment active) throws IOException {
         active.flush();
+        DirectorySync.fsync(dir);
         checkpoint(store);
         store.commit();
     }

@@ -60,13 +60,6 @@ final class PartitionMetadataFile {
             channel.force(true);
         }
         Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(dir);
-    }
-
-    /** Makes the creation, rename or deletion of entries of {@code dir} durable. */
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DirectorySync.fsync(dir);
     }
 }
