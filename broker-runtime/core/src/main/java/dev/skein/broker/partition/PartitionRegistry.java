@@ -91,6 +91,11 @@ public final class PartitionRegistry implements MetadataListener {
         }
     }
 
+    /** Whether this broker's ZooKeeper connection was up at the last change (see {@link #metadataSessionChanged}). */
+    public boolean metadataSessionLive() {
+        return metadataSessionLive;
+    }
+
     /** Records a follower's fetch position on a partition this broker leads (see {@link Partition}). */
     public void recordFollowerFetch(Partition partition, int replicaId, long fetchOffset) {
         if (partition.recordFollowerFetch(replicaId, fetchOffset)) {

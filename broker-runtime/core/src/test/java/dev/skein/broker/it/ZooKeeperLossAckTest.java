@@ -37,6 +37,13 @@ class ZooKeeperLossAckTest {
             producer.send(record(tp, "before")).get(30, TimeUnit.SECONDS);
 
             cluster.stopZooKeeper();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (cluster.broker(1).partitions().metadataSessionLive()) {
+                assertThat(System.nanoTime())
+                        .as("broker notices the lost connection")
+                        .isLessThan(deadline);
+                Thread.sleep(10);
+            }
             assertThatThrownBy(() -> producer.send(record(tp, "during")).get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(TimeoutException.class);
