@@ -130,7 +130,7 @@ public final class Broker implements AutoCloseable {
         });
 
         PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
-        // Its own timer: the scheduler also runs ZooKeeper writes (IsrUpdater) that can block for a session timeout.
+        // Its own timer: purgatory timeouts must fire on time whatever else the broker's threads wait for.
         ScheduledThreadPoolExecutor purgatoryTimer =
                 new ScheduledThreadPoolExecutor(1, daemonThreads("skein-purgatory-timer"));
         purgatoryTimer.setRemoveOnCancelPolicy(true);
@@ -154,7 +154,15 @@ public final class Broker implements AutoCloseable {
         metadata.curator()
                 .getConnectionStateListenable()
                 .addListener((client, state) -> partitions.metadataSessionChanged(state.isConnected()));
-        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, scheduler, config.replicaLagTimeMaxMs());
+        // ZooKeeper writes of ISR changes can block up to a session timeout: on their own thread, so log flushes,
+        // retention and state checkpoints on the shared scheduler never wait behind them.
+        ScheduledThreadPoolExecutor isrThread = new ScheduledThreadPoolExecutor(1, daemonThreads("skein-isr-updater"));
+        isrThread.setRemoveOnCancelPolicy(true);
+        resources.push(() -> {
+            isrThread.shutdownNow();
+            isrThread.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, isrThread, config.replicaLagTimeMaxMs());
         partitions.setIsrExpansionListener(isrUpdater::requestCheck);
         isrUpdater.start();
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
