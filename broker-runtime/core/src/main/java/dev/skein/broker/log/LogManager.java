@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -269,7 +270,15 @@ public final class LogManager implements Closeable {
 
     private void flushDueLogs() {
         for (PartitionLog log : logs.values()) {
-            log.flushIfDue();
+            if (log.isOffline()) {
+                continue;
+            }
+            try {
+                log.flushIfDue();
+            } catch (KafkaStorageException e) {
+                // That log is now offline; the periodic task must go on for the others.
+                LOG.error("{}", e.getMessage(), e);
+            }
         }
     }
 

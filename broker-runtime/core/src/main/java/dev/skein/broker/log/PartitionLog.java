@@ -55,6 +55,12 @@ public final class PartitionLog {
     private volatile long logStartOffset;
     private volatile long highWatermark;
     private volatile long recoveryPoint;
+    /**
+     * Set when an fsync failed: the OS may have dropped the dirty pages it could not write, so what reads back may
+     * not be on disk. As Kafka takes the log directory offline, the log then refuses appends, reads and truncation
+     * with {@link KafkaStorageException} until the broker restarts and recovers it from what is really on disk.
+     */
+    private volatile KafkaStorageException offline;
     /** Offset below which the record bytes are on disk (>= recoveryPoint): what durable acks wait for. */
     private volatile long durableOffset;
 
@@ -144,6 +150,7 @@ public final class PartitionLog {
      * offsets with {@code duplicate = true}.
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+        checkOnline();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
         List<MutableRecordBatch> batches = valid.batches();
@@ -192,6 +199,7 @@ public final class PartitionLog {
      * is validated like a produce batch and must start at or after the current log end, in increasing order.
      */
     public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        checkOnline();
         LogConfig cfg = config;
         List<MutableRecordBatch> batches =
                 AppendValidator.validate(records, Integer.MAX_VALUE).batches();
@@ -272,6 +280,7 @@ public final class PartitionLog {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
     public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        checkOnline();
         LogEnd end = logEnd;
         List<LogSegment> segs = segments;
         long start = logStartOffset;
@@ -386,6 +395,7 @@ public final class PartitionLog {
      * store included (see {@link #persistTruncation}).
      */
     public synchronized void truncateTo(long offset) {
+        checkOnline();
         if (offset >= logEnd.offset()) {
             return;
         }
@@ -463,6 +473,26 @@ public final class PartitionLog {
         }
     }
 
+    private KafkaStorageException goOffline(String what, IOException cause) {
+        KafkaStorageException failure = new KafkaStorageException(
+                what + " of " + topicPartition + " failed; the log is offline until the broker restarts: " + cause,
+                cause);
+        offline = failure;
+        return failure;
+    }
+
+    private void checkOnline() {
+        KafkaStorageException failure = offline;
+        if (failure != null) {
+            throw new KafkaStorageException(failure.getMessage(), failure);
+        }
+    }
+
+    /** Whether an fsync of this log failed (see {@link #offline}). */
+    public boolean isOffline() {
+        return offline != null;
+    }
+
     /** Fsyncs every segment holding data above the recovery point, then advances it to the log end read first. */
     public void flush() {
         synchronized (flushLock) {
@@ -478,7 +508,7 @@ public final class PartitionLog {
                     segs.get(i).flush();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+                throw goOffline("fsync", e);
             }
             recoveryPoint = end.offset();
             durableOffset = Math.max(durableOffset, end.offset());
@@ -510,7 +540,7 @@ public final class PartitionLog {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+                throw goOffline("fsync", e);
             }
             durableOffset = end.offset();
             recoveryPoint = Math.max(recoveryPoint, end.segment().baseOffset());
@@ -667,7 +697,10 @@ public final class PartitionLog {
 
     /** Flushes and closes every segment; the log is unusable afterwards. */
     synchronized void close() throws IOException {
-        flush();
+        if (offline == null) {
+            // An offline log is not flushed again: the next start recovers it from what is really on disk.
+            flush();
+        }
         synchronized (flushLock) {
             for (LogSegment s : segments) {
                 s.close();
