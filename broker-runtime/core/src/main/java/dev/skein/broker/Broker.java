@@ -133,7 +133,15 @@ public final class Broker implements AutoCloseable {
 
         scheduleProducerExpiration(scheduler, logs, config);
         PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
-        Purgatory fetchPurgatory = new Purgatory(scheduler);
+        // Its own timer: purgatory timeouts must fire on time whatever else the broker's threads wait for.
+        ScheduledThreadPoolExecutor purgatoryTimer =
+                new ScheduledThreadPoolExecutor(1, daemonThreads("skein-purgatory-timer"));
+        purgatoryTimer.setRemoveOnCancelPolicy(true);
+        resources.push(() -> {
+            purgatoryTimer.shutdownNow();
+            purgatoryTimer.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        Purgatory fetchPurgatory = new Purgatory(purgatoryTimer);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         GroupConfig groupConfig = GroupConfig.from(config);
         GroupCoordinator groups = GroupCoordinator.create(
@@ -146,7 +154,18 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
-        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, scheduler, config.replicaLagTimeMaxMs());
+        metadata.curator()
+                .getConnectionStateListenable()
+                .addListener((client, state) -> partitions.metadataSessionChanged(state.isConnected()));
+        // ZooKeeper writes of ISR changes can block up to a session timeout: on their own thread, so log flushes,
+        // retention and state checkpoints on the shared scheduler never wait behind them.
+        ScheduledThreadPoolExecutor isrThread = new ScheduledThreadPoolExecutor(1, daemonThreads("skein-isr-updater"));
+        isrThread.setRemoveOnCancelPolicy(true);
+        resources.push(() -> {
+            isrThread.shutdownNow();
+            isrThread.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        IsrUpdater isrUpdater = new IsrUpdater(partitions, metadata, isrThread, config.replicaLagTimeMaxMs());
         partitions.setIsrExpansionListener(isrUpdater::requestCheck);
         isrUpdater.start();
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
@@ -155,7 +174,9 @@ public final class Broker implements AutoCloseable {
                 config.brokerId(),
                 config.replicaFetchMaxBytes(),
                 config.replicaFetchWaitMaxMs(),
-                config.replicaSocketTimeoutMs());
+                config.replicaSocketTimeoutMs(),
+                config.numReplicaFetchers(),
+                time);
         resources.push(fetchers);
         metadata.addListener(fetchers);
         fetchers.start();

@@ -171,7 +171,7 @@ public final class BrokerConfig {
                         Type.INT,
                         1,
                         1,
-                        "Fetcher threads per leader broker (Skein always uses one; larger values are accepted)")
+                        "Fetcher threads per leader broker; partitions are spread over them by hash")
                 .define(
                         AUTO_LEADER_REBALANCE_ENABLE,
                         Type.BOOLEAN,
@@ -333,6 +333,10 @@ public final class BrokerConfig {
 
     public int replicaFetchMaxBytes() {
         return (Integer) values.get(REPLICA_FETCH_MAX_BYTES);
+    }
+
+    public int numReplicaFetchers() {
+        return (Integer) values.get(NUM_REPLICA_FETCHERS);
     }
 
     public int replicaFetchWaitMaxMs() {

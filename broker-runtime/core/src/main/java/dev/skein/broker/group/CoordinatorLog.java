@@ -14,6 +14,9 @@ interface CoordinatorLog {
      */
     CompletableFuture<Void> append(int partition, List<SimpleRecord> records);
 
-    /** Feeds every committed record of {@code partition}, in offset order, to {@code sink}. */
+    /**
+     * Feeds every record of {@code partition} up to its log end, in offset order, to {@code sink} (a new leader's log
+     * is the truth even above its high watermark, which may still lag what the previous leader acknowledged).
+     */
     void replay(int partition, Consumer<Record> sink);
 }

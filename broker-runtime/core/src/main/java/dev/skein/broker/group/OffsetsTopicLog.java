@@ -1,22 +1,24 @@
 package dev.skein.broker.group;
 
 import dev.skein.broker.log.PartitionLog;
-import dev.skein.broker.log.PartitionLog.AppendResult;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -25,19 +27,34 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 /**
  * {@link CoordinatorLog} on the local partitions of {@code __consumer_offsets}. An append is one uncompressed batch
  * written as leader with acks=all; its future completes when the partition's high watermark passes the batch (right
- * away when this broker is the only in-sync replica). Thread-safe.
+ * away when this broker is the only in-sync replica) while this broker still leads the epoch it appended in, and
+ * fails with NOT_LEADER_OR_FOLLOWER (or NOT_ENOUGH_REPLICAS_AFTER_APPEND) otherwise, as acks=all produce does
+ * ({@link Partition#replicationOutcome}). Every waiter is answered: two appends may end at the same offset (one in an
+ * old epoch, truncated, one in the new), so waiters are ordered by offset and arrival. Replay reads to the log end, as
+ * Kafka's coordinator load does: records an earlier leader acknowledged may lie above this new leader's high
+ * watermark until its followers fetch them. Thread-safe.
  */
 final class OffsetsTopicLog implements CoordinatorLog {
     private static final int READ_BYTES = 1024 * 1024;
 
     private final PartitionRegistry partitions;
-    /** Per partition: end offset (exclusive) a commit waits for → its future. */
-    private final Map<Integer, ConcurrentSkipListMap<Long, CompletableFuture<Void>>> waiting =
-            new ConcurrentHashMap<>();
+    private static final Comparator<Waiter> BY_END =
+            Comparator.comparingLong(Waiter::end).thenComparingLong(Waiter::sequence);
+
+    /** Per partition: the commits waiting, by end offset (exclusive), then by arrival. */
+    private final Map<Integer, ConcurrentSkipListSet<Waiter>> waiting = new ConcurrentHashMap<>();
+
+    private final AtomicLong sequence = new AtomicLong();
+
+    /**
+     * A commit appended as leader of {@code leaderEpoch}, waiting for the high watermark to pass {@code end};
+     * {@code sequence} tells apart two waiters with the same end.
+     */
+    private record Waiter(int leaderEpoch, long end, long sequence, CompletableFuture<Void> future) {}
 
     OffsetsTopicLog(PartitionRegistry partitions) {
         this.partitions = partitions;
-        partitions.addHighWatermarkListener(this::highWatermarkAdvanced);
+        partitions.addHighWatermarkListener(this::partitionChanged);
     }
 
     private static TopicPartition tp(int partition) {
@@ -51,39 +68,56 @@ final class OffsetsTopicLog implements CoordinatorLog {
             return CompletableFuture.failedFuture(
                     new NotLeaderOrFollowerException("__consumer_offsets-" + partition + " is not hosted here"));
         }
-        AppendResult result;
+        Partition.LeaderAppend appended;
         try {
-            result = local.appendAsLeader(
+            appended = local.appendAsLeader(
                     MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)), (short) -1);
         } catch (ApiException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long needed = result.lastOffset() + 1;
-        if (local.log().highWatermark() >= needed) {
-            return CompletableFuture.completedFuture(null);
+        Waiter waiter = new Waiter(
+                appended.leaderEpoch(),
+                appended.result().lastOffset() + 1,
+                sequence.incrementAndGet(),
+                new CompletableFuture<>());
+        if (tryComplete(local, waiter)) {
+            return waiter.future();
         }
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        waiting.computeIfAbsent(partition, p -> new ConcurrentSkipListMap<>()).put(needed, future);
-        highWatermarkAdvanced(tp(partition)); // the watermark may have moved before the registration
-        return future;
+        waiting.computeIfAbsent(partition, p -> new ConcurrentSkipListSet<>(BY_END))
+                .add(waiter);
+        partitionChanged(tp(partition)); // the watermark or leadership may have moved before the registration
+        return waiter.future();
     }
 
-    private void highWatermarkAdvanced(TopicPartition tp) {
+    /** Answers {@code waiter} if its outcome is known; returns whether it is answered. */
+    private static boolean tryComplete(Partition partition, Waiter waiter) {
+        Optional<Errors> outcome = partition.replicationOutcome(waiter.leaderEpoch(), waiter.end());
+        if (outcome.isEmpty()) {
+            return false;
+        }
+        if (outcome.get() == Errors.NONE) {
+            waiter.future().complete(null);
+        } else {
+            waiter.future().completeExceptionally(outcome.get().exception());
+        }
+        return true;
+    }
+
+    private void partitionChanged(TopicPartition tp) {
         if (!tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
             return;
         }
-        ConcurrentSkipListMap<Long, CompletableFuture<Void>> pending = waiting.get(tp.partition());
-        if (pending == null) {
+        ConcurrentSkipListSet<Waiter> pending = waiting.get(tp.partition());
+        if (pending == null || pending.isEmpty()) {
             return;
         }
-        long hw = partitions.get(tp).map(p -> p.log().highWatermark()).orElse(-1L);
-        Iterator<Map.Entry<Long, CompletableFuture<Void>>> it =
-                pending.headMap(hw, true).entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, CompletableFuture<Void>> e = it.next();
-            it.remove();
-            e.getValue().complete(null);
-        }
+        Optional<Partition> partition = partitions.get(tp);
+        pending.removeIf(waiter -> partition.isEmpty() ? failGone(waiter, tp) : tryComplete(partition.get(), waiter));
+    }
+
+    private static boolean failGone(Waiter waiter, TopicPartition tp) {
+        waiter.future().completeExceptionally(new NotLeaderOrFollowerException(tp + " is no longer hosted here"));
+        return true;
     }
 
     @Override
@@ -93,7 +127,7 @@ final class OffsetsTopicLog implements CoordinatorLog {
             return;
         }
         PartitionLog log = local.log();
-        long end = log.highWatermark();
+        long end = log.logEndOffset();
         long offset = log.logStartOffset();
         while (offset < end) {
             FetchSlice slice = log.read(offset, READ_BYTES, end, true);

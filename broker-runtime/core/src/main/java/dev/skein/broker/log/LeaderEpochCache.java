@@ -47,7 +47,12 @@ final class LeaderEpochCache {
         return entries;
     }
 
-    /** Records that {@code epoch} starts at {@code startOffset}; returns false when it is not newer than the latest. */
+    /**
+     * Records that {@code epoch} starts at {@code startOffset}, as Kafka's {@code LeaderEpochFileCache.assign}: nothing
+     * changes when the latest entry is this epoch starting at or before that offset (returns false); otherwise the
+     * new entry wins over every entry it contradicts (an epoch not older, or a start not earlier), which a cache that
+     * is staler than the log (restored after a crash) can hold.
+     */
     boolean assign(int epoch, long startOffset) {
         if (epoch < 0) {
             return false;
@@ -55,11 +60,16 @@ final class LeaderEpochCache {
         List<EpochEntry> current = entries;
         if (!current.isEmpty()) {
             EpochEntry last = current.get(current.size() - 1);
-            if (epoch <= last.epoch()) {
+            if (epoch == last.epoch() && startOffset >= last.startOffset()) {
                 return false;
             }
         }
-        List<EpochEntry> next = new ArrayList<>(current);
+        List<EpochEntry> next = new ArrayList<>();
+        for (EpochEntry e : current) {
+            if (e.epoch() < epoch && e.startOffset() < startOffset) {
+                next.add(e);
+            }
+        }
         next.add(new EpochEntry(epoch, startOffset));
         entries = List.copyOf(next);
         return true;

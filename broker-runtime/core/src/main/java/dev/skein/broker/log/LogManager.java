@@ -16,6 +16,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,9 @@ public final class LogManager implements Closeable {
     private final GroupCommitFlusher flusher;
     private final boolean recoveredClean;
     private final Map<TopicPartition, PartitionLog> logs;
+    /** Topic ids known to be in the logs' {@code partition.metadata} files. */
+    private final Map<TopicPartition, Uuid> topicIds = new ConcurrentHashMap<>();
+
     private final LogCleaner cleaner;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private boolean closed;
@@ -188,6 +193,38 @@ public final class LogManager implements Closeable {
         }
     }
 
+    /**
+     * The log of {@code tp} as a partition of the topic with id {@code topicId} (stored in the directory's
+     * {@code partition.metadata}, see {@link PartitionMetadataFile}), created empty if absent. A log whose directory
+     * names another topic id belongs to an earlier topic of the same name, deleted and re-created while this broker
+     * was away: it is deleted and replaced by an empty log, as Kafka does. A directory without the file (written by
+     * an older version) is adopted.
+     */
+    public synchronized PartitionLog getOrCreate(TopicPartition tp, LogConfig config, Uuid topicId) throws IOException {
+        PartitionLog existing = logs.get(tp);
+        if (existing != null && !topicId.equals(topicIds.get(tp))) {
+            Optional<Uuid> stored = PartitionMetadataFile.read(existing.dir());
+            if (stored.isPresent() && !stored.get().equals(topicId)) {
+                LOG.warn(
+                        "Deleting the log of {} ({} records): it belongs to topic id {}, not to the current topic id"
+                                + " {} (the topic was deleted and re-created)",
+                        tp,
+                        existing.logEndOffset() - existing.logStartOffset(),
+                        stored.get(),
+                        topicId);
+                delete(tp);
+            } else if (stored.isPresent()) {
+                topicIds.put(tp, topicId);
+            }
+        }
+        PartitionLog log = getOrCreate(tp, config);
+        if (!topicId.equals(topicIds.get(tp))) {
+            PartitionMetadataFile.write(log.dir(), topicId);
+            topicIds.put(tp, topicId);
+        }
+        return log;
+    }
+
     public Optional<PartitionLog> get(TopicPartition tp) {
         return Optional.ofNullable(logs.get(tp));
     }
@@ -207,6 +244,7 @@ public final class LogManager implements Closeable {
 
     /** Closes the log, removes its directory and forgets its checkpointed state. */
     public void delete(TopicPartition tp) throws IOException {
+        topicIds.remove(tp);
         PartitionLog log = logs.remove(tp);
         if (log == null) {
             return;
@@ -232,7 +270,15 @@ public final class LogManager implements Closeable {
 
     private void flushDueLogs() {
         for (PartitionLog log : logs.values()) {
-            log.flushIfDue();
+            if (log.isOffline()) {
+                continue;
+            }
+            try {
+                log.flushIfDue();
+            } catch (KafkaStorageException e) {
+                // That log is now offline; the periodic task must go on for the others.
+                LOG.error("{}", e.getMessage(), e);
+            }
         }
     }
 

@@ -45,6 +45,7 @@ public final class PartitionLog {
     private final Path dir;
     private final Time time;
     private final GroupCommitFlusher flusher;
+    private final BrokerStateStore store;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
     private final RecoveryResult recoveryResult;
@@ -55,6 +56,12 @@ public final class PartitionLog {
     private volatile long logStartOffset;
     private volatile long highWatermark;
     private volatile long recoveryPoint;
+    /**
+     * Set when an fsync failed: the OS may have dropped the dirty pages it could not write, so what reads back may
+     * not be on disk. As Kafka takes the log directory offline, the log then refuses appends, reads and truncation
+     * with {@link KafkaStorageException} until the broker restarts and recovers it from what is really on disk.
+     */
+    private volatile KafkaStorageException offline;
     /** Offset below which the record bytes are on disk (>= recoveryPoint): what durable acks wait for. */
     private volatile long durableOffset;
 
@@ -75,12 +82,14 @@ public final class PartitionLog {
             Path dir,
             Time time,
             GroupCommitFlusher flusher,
+            BrokerStateStore store,
             LogConfig config,
             LogRecovery.LoadedLog loaded) {
         this.topicPartition = topicPartition;
         this.dir = dir;
         this.time = time;
         this.flusher = flusher;
+        this.store = store;
         this.config = config;
         this.segments = List.copyOf(loaded.segments());
         this.epochs = loaded.epochs();
@@ -115,7 +124,7 @@ public final class PartitionLog {
             throws IOException {
         Path dir = dataDir.resolve(dirName(tp));
         LogRecovery.LoadedLog loaded = LogRecovery.load(dir, tp, config, time, store.load(tp), cleanShutdown);
-        return new PartitionLog(tp, dir, time, flusher, config, loaded);
+        return new PartitionLog(tp, dir, time, flusher, store, config, loaded);
     }
 
     public TopicPartition topicPartition() {
@@ -168,6 +177,7 @@ public final class PartitionLog {
      * producer appends nothing and returns the original offsets with {@code duplicate = true}.
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+        checkOnline();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
         return appendValidated(records, valid.batches(), leaderEpoch, cfg, time.milliseconds());
@@ -219,6 +229,7 @@ public final class PartitionLog {
      * is validated like a produce batch and must start at or after the current log end, in increasing order.
      */
     public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        checkOnline();
         LogConfig cfg = config;
         List<MutableRecordBatch> batches =
                 AppendValidator.validate(records, Integer.MAX_VALUE).batches();
@@ -275,6 +286,8 @@ public final class PartitionLog {
         active.onBecomeInactive();
         LogSegment.deleteIndexes(dir, end.offset());
         LogSegment next = LogSegment.open(dir, end.offset(), cfg, now, true);
+        // The new segment's directory entry must be durable before records acknowledged in it can be.
+        DirectorySync.fsync(dir);
         List<LogSegment> list = new ArrayList<>(segments);
         list.add(next);
         segments = List.copyOf(list);
@@ -298,6 +311,7 @@ public final class PartitionLog {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
     public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        checkOnline();
         LogEnd end = logEnd;
         List<LogSegment> segs = segments;
         long start = logStartOffset;
@@ -408,9 +422,11 @@ public final class PartitionLog {
 
     /**
      * Removes every batch from the one containing {@code offset} on, with the epochs and producer state they created.
-     * Below the log start the whole log is dropped and restarted at {@code offset}.
+     * Below the log start the whole log is dropped and restarted at {@code offset}. Durable when it returns, state
+     * store included (see {@link #persistTruncation}).
      */
     public synchronized void truncateTo(long offset) {
+        checkOnline();
         if (offset >= logEnd.offset()) {
             return;
         }
@@ -440,10 +456,25 @@ public final class PartitionLog {
                 highWatermark = Math.min(highWatermark, leo);
                 recoveryPoint = Math.min(recoveryPoint, leo);
                 durableOffset = Math.min(durableOffset, leo);
+                persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
             }
         }
+    }
+
+    /**
+     * Makes a truncation durable before anything is appended after it: the cut segment is fsynced (so a crash cannot
+     * bring the removed batches back from the page cache's view of the file) and the epochs, producer state and
+     * recovery point that went with them are committed to the state store. Otherwise a crash within the commit
+     * interval would restore the old producer snapshot and epochs over new records at the same offsets: a retry of
+     * a truncated idempotent batch would then be acknowledged as a duplicate that is not in the log.
+     */
+    private void persistTruncation(LogSegment active) throws IOException {
+        active.flush();
+        DirectorySync.fsync(dir);
+        checkpoint(store);
+        store.commit();
     }
 
     /**
@@ -466,10 +497,31 @@ public final class PartitionLog {
                 highWatermark = offset;
                 recoveryPoint = offset;
                 durableOffset = offset;
+                persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Restarting " + topicPartition + " at " + offset + " failed", e);
             }
         }
+    }
+
+    private KafkaStorageException goOffline(String what, IOException cause) {
+        KafkaStorageException failure = new KafkaStorageException(
+                what + " of " + topicPartition + " failed; the log is offline until the broker restarts: " + cause,
+                cause);
+        offline = failure;
+        return failure;
+    }
+
+    private void checkOnline() {
+        KafkaStorageException failure = offline;
+        if (failure != null) {
+            throw new KafkaStorageException(failure.getMessage(), failure);
+        }
+    }
+
+    /** Whether an fsync of this log failed (see {@link #offline}). */
+    public boolean isOffline() {
+        return offline != null;
     }
 
     /** Fsyncs every segment holding data above the recovery point, then advances it to the log end read first. */
@@ -487,7 +539,7 @@ public final class PartitionLog {
                     segs.get(i).flush();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+                throw goOffline("fsync", e);
             }
             recoveryPoint = end.offset();
             durableOffset = Math.max(durableOffset, end.offset());
@@ -519,7 +571,7 @@ public final class PartitionLog {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Flushing " + topicPartition + " failed", e);
+                throw goOffline("fsync", e);
             }
             durableOffset = end.offset();
             recoveryPoint = Math.max(recoveryPoint, end.segment().baseOffset());
@@ -676,7 +728,10 @@ public final class PartitionLog {
 
     /** Flushes and closes every segment; the log is unusable afterwards. */
     synchronized void close() throws IOException {
-        flush();
+        if (offline == null) {
+            // An offline log is not flushed again: the next start recovers it from what is really on disk.
+            flush();
+        }
         synchronized (flushLock) {
             for (LogSegment s : segments) {
                 s.close();

@@ -6,7 +6,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A request parked until its condition holds or it times out (long-poll fetch, acks=all produce). Completion happens
- * exactly once, on whichever thread first sees the condition or the timeout.
+ * exactly once, on whichever thread first sees the condition or the timeout; the {@link Purgatory} then cancels the
+ * timeout task so the timer does not hold one task per answered request until it would have expired.
  */
 public abstract class DelayedOperation {
     private final AtomicBoolean completed = new AtomicBoolean();

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * Writes the ISR changes the partitions this broker leads propose ({@link Partition#proposedIsr}) to their state
  * znodes, with a zkVersion-conditional update so a concurrent controller decision wins. Runs on the scheduler: every
  * half {@code replica.lag.time.max.ms} (to find laggards) and soon after a follower became eligible to rejoin
- * ({@link #requestCheck}). A failed conditional write is simply retried by the next check on fresher state.
+ * ({@link #requestCheck}). A failed conditional write is simply retried by the next check on fresher state. Before
+ * writing, the partition is told ({@link Partition#isrChangeSent}) so that its high watermark already counts the
+ * replicas of the new ISR: another broker may read it, and be elected from it, before this one sees it come back.
  */
 public final class IsrUpdater {
     private static final Logger log = LoggerFactory.getLogger(IsrUpdater.class);
@@ -79,6 +81,8 @@ public final class IsrUpdater {
             if (isr.equals(change.get().from().isr())) {
                 continue;
             }
+            // Counted for the high watermark before any other broker can read it from ZooKeeper.
+            partition.isrChangeSent(change.get(), isr);
             try {
                 metadata.updateIsr(partition.topicPartition(), change.get().from(), isr);
             } catch (InterruptedException e) {

@@ -37,6 +37,7 @@ public final class PartitionRegistry implements MetadataListener {
     private final LogManager logManager;
     private final Time time;
     private volatile Runnable isrExpansionListener = () -> {};
+    private volatile boolean metadataSessionLive = true;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> highWatermarkListeners = new CopyOnWriteArrayList<>();
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -78,6 +79,23 @@ public final class PartitionRegistry implements MetadataListener {
         this.isrExpansionListener = listener;
     }
 
+    /**
+     * Told (on ZooKeeper's event thread) whether this broker's ZooKeeper connection is up. While it is not, the
+     * controller may already have moved leadership away without this broker hearing of it, so no acks=all append is
+     * acknowledged ({@link Partition#replicationOutcome}); when it is back, parked waits are re-checked.
+     */
+    public void metadataSessionChanged(boolean live) {
+        metadataSessionLive = live;
+        if (live) {
+            partitions.keySet().forEach(this::highWatermarkAdvanced);
+        }
+    }
+
+    /** Whether this broker's ZooKeeper connection was up at the last change (see {@link #metadataSessionChanged}). */
+    public boolean metadataSessionLive() {
+        return metadataSessionLive;
+    }
+
     /** Records a follower's fetch position on a partition this broker leads (see {@link Partition}). */
     public void recordFollowerFetch(Partition partition, int replicaId, long fetchOffset) {
         if (partition.recordFollowerFetch(replicaId, fetchOffset)) {
@@ -113,9 +131,16 @@ public final class PartitionRegistry implements MetadataListener {
                 continue;
             }
             try {
-                PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
+                PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig, topic.topicId());
                 Partition partition = new Partition(
-                        tp, topic.topicId(), partitionLog, config.brokerId(), state, time, this::highWatermarkAdvanced);
+                        tp,
+                        topic.topicId(),
+                        partitionLog,
+                        config.brokerId(),
+                        state,
+                        time,
+                        this::highWatermarkAdvanced,
+                        () -> metadataSessionLive);
                 // A sole in-sync leader's high watermark is its log end: the checkpoint may lag after a crash.
                 partition.updateState(state);
                 Partition replaced = partitions.put(tp, partition);

@@ -11,6 +11,8 @@ import org.apache.kafka.common.TopicPartition;
  * Holds {@link DelayedOperation}s by the partitions they wait on. No thread waits: an operation is re-checked when one
  * of its partitions changes ({@link #checkAndComplete}) and completed by a timer task when its time is up; its timer
  * task is cancelled when it completes earlier. An operation whose requester is gone is dropped with {@link #cancel}.
+ * The timer must be the purgatory's own (one thread that only runs these timeouts): on a scheduler shared with
+ * tasks that may block, such as ZooKeeper writes, timeouts would fire late.
  * Size: each operation is one connection's single request in flight, so there are at most as many as connections
  * ({@code max.connections}), each for at most its timeout (fetches: {@code skein.fetch.max.wait.ms}).
  */

@@ -1,15 +1,19 @@
 package dev.skein.broker.partition;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Parks acks=all produce responses until the high watermark covers the appended records (every in-sync replica has
  * them). No thread waits: each wait is a {@link DelayedOperation} in a {@link Purgatory} keyed by partition, which
- * {@link PartitionRegistry}'s change notifications re-check. The result is {@link Errors#NONE} once covered,
- * {@link Errors#NOT_LEADER_OR_FOLLOWER} if this broker stopped leading first (the records may be truncated by the
- * new leader, so the producer must retry), or {@link Errors#REQUEST_TIMED_OUT} after the request's timeout.
+ * {@link PartitionRegistry}'s change notifications re-check. The outcome is {@link Partition#replicationOutcome}:
+ * {@link Errors#NONE} once covered, {@link Errors#NOT_ENOUGH_REPLICAS_AFTER_APPEND} if the ISR shrank below
+ * {@code min.insync.replicas} meanwhile, {@link Errors#NOT_LEADER_OR_FOLLOWER} if this broker stopped leading the
+ * epoch the records were appended in (the new leader may truncate them, so the producer must retry), or
+ * {@link Errors#REQUEST_TIMED_OUT} after the request's timeout. The check is the same on the fast path (already
+ * covered when the append returns) as when parked.
  */
 public final class ReplicationWaits {
     private final Purgatory purgatory;
@@ -18,37 +22,31 @@ public final class ReplicationWaits {
         this.purgatory = purgatory;
     }
 
-    /** Completes when {@code partition}'s high watermark reaches {@code endOffset} (exclusive end of the append). */
-    public CompletableFuture<Errors> awaitHighWatermark(Partition partition, long endOffset, long timeoutMs) {
-        if (partition.log().highWatermark() >= endOffset) {
-            return CompletableFuture.completedFuture(Errors.NONE);
+    /**
+     * Completes when {@code partition}'s high watermark reaches {@code endOffset} (exclusive end of the append made as
+     * leader of {@code leaderEpoch}).
+     */
+    public CompletableFuture<Errors> awaitHighWatermark(
+            Partition partition, int leaderEpoch, long endOffset, long timeoutMs) {
+        Optional<Errors> now = partition.replicationOutcome(leaderEpoch, endOffset);
+        if (now.isPresent()) {
+            return CompletableFuture.completedFuture(now.get());
         }
-        int epoch = partition.leaderEpoch();
         CompletableFuture<Errors> result = new CompletableFuture<>();
         purgatory.watch(
                 new DelayedOperation(List.of(partition.topicPartition())) {
                     @Override
                     protected boolean isSatisfied() {
-                        return covered() || lostLeadership();
+                        return partition
+                                .replicationOutcome(leaderEpoch, endOffset)
+                                .isPresent();
                     }
 
                     @Override
                     protected void onComplete() {
-                        if (covered()) {
-                            result.complete(Errors.NONE);
-                        } else if (lostLeadership()) {
-                            result.complete(Errors.NOT_LEADER_OR_FOLLOWER);
-                        } else {
-                            result.complete(Errors.REQUEST_TIMED_OUT);
-                        }
-                    }
-
-                    private boolean covered() {
-                        return !lostLeadership() && partition.log().highWatermark() >= endOffset;
-                    }
-
-                    private boolean lostLeadership() {
-                        return !partition.isLeader() || partition.leaderEpoch() != epoch;
+                        result.complete(partition
+                                .replicationOutcome(leaderEpoch, endOffset)
+                                .orElse(Errors.REQUEST_TIMED_OUT));
                     }
                 },
                 timeoutMs);

@@ -110,11 +110,18 @@ final class FetchApi implements ApiHandler {
             int epoch = request.currentLeaderEpoch.orElse(LeaderLookup.NO_EPOCH);
             partitions.get(e.getKey().topicPartition()).ifPresent(partition -> {
                 if (isReplica(partition, replicaId)
-                        && LeaderLookup.checkEpoch(epoch, partition.leaderEpoch()) == Errors.NONE) {
+                        && LeaderLookup.checkEpoch(epoch, partition.leaderEpoch()) == Errors.NONE
+                        && diverging(partition, request).isEmpty()) {
+                    // A diverged follower's fetch offset counts records this leader does not have.
                     partitions.recordFollowerFetch(partition, replicaId, request.fetchOffset);
                 }
             });
         }
+    }
+
+    private static Optional<PartitionLog.EpochEndOffset> diverging(
+            Partition partition, FetchRequest.PartitionData request) {
+        return partition.divergingEpoch(request.lastFetchedEpoch.orElse(-1), request.fetchOffset);
     }
 
     private FetchResponse respond(Map<TopicIdPartition, FetchResponseData.PartitionData> data) {
@@ -134,7 +141,7 @@ final class FetchApi implements ApiHandler {
             Map<TopicIdPartition, FetchResponseData.PartitionData> read) {
         long bytes = 0;
         for (FetchResponseData.PartitionData data : read.values()) {
-            if (data.errorCode() != Errors.NONE.code()) {
+            if (data.errorCode() != Errors.NONE.code() || FetchResponse.isDivergingEpoch(data)) {
                 return true;
             }
             bytes += data.records().sizeInBytes();
@@ -221,6 +228,15 @@ final class FetchApi implements ApiHandler {
                 .setRecords(MemoryRecords.EMPTY);
         if (fetch.isolationLevel() == IsolationLevel.READ_COMMITTED) {
             data.setAbortedTransactions(new ArrayList<>());
+        }
+        if (fetch.isFromFollower()) {
+            Optional<PartitionLog.EpochEndOffset> diverging = diverging(partition, request);
+            if (diverging.isPresent()) {
+                data.divergingEpoch()
+                        .setEpoch(diverging.get().epoch())
+                        .setEndOffset(diverging.get().endOffset());
+                return data;
+            }
         }
         int maxBytes = Math.min(request.maxBytes, remaining);
         try {

@@ -62,6 +62,11 @@ final class ListOffsetsApi implements ApiHandler {
             return out.setErrorCode(leader.error().code());
         }
         PartitionLog log = leader.partition().log();
+        if (leader.partition().leaderEpochStartOffset() > log.highWatermark()) {
+            // A new leader whose high watermark has not yet reached the start of its epoch: the previous leader may
+            // have shown clients a higher one, and offsets must not go backwards (Kafka answers the same).
+            return out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code());
+        }
         long timestamp = request.timestamp();
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
                 || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {

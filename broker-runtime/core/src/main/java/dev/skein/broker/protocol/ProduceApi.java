@@ -150,7 +150,8 @@ final class ProduceApi implements ApiHandler {
         }
         try {
             checkProducer(version, records);
-            AppendResult result = partition.get().appendFromClient(records, acks);
+            Partition.LeaderAppend appended = partition.get().appendFromClient(records, acks);
+            AppendResult result = appended.result();
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
@@ -158,13 +159,14 @@ final class ProduceApi implements ApiHandler {
                 metrics.topic(tp.topic())
                         .recordAppend(records.sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
             }
-            if (durableAck && !result.duplicate()) {
+            if (durableAck) {
+                // A duplicate too: its original may still wait for its fsync (the retry raced the first ack).
                 durable.add(partition.get().log().awaitDurable(result.lastOffset()));
             }
             if (acks == -1) {
                 // acks=all: answer once every in-sync replica has the records (the high watermark covers them).
                 durable.add(replication
-                        .awaitHighWatermark(partition.get(), result.lastOffset() + 1, timeoutMs)
+                        .awaitHighWatermark(partition.get(), appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs)
                         .thenAccept(error -> {
                             if (error != Errors.NONE) {
                                 response.setErrorCode(error.code()).setErrorMessage(error.message());

@@ -9,6 +9,7 @@ import dev.skein.broker.partition.PartitionRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,12 +33,15 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicates every partition this broker follows whose leader is one given broker, on one thread, over one blocking
- * connection (so {@code num.replica.fetchers} is one per leader broker).
+ * Replicates the partitions this broker follows whose leader is one given broker and whose fetcher id
+ * ({@link #fetcherIdFor}, as Kafka: a hash of the partition modulo {@code num.replica.fetchers}) is this fetcher's, on
+ * one thread, over one blocking connection.
  *
  * <p>Each round: partitions whose leader epoch changed since they were last reconciled first ask the leader, with
  * OffsetForLeaderEpoch, where the follower's latest epoch ends on the leader and truncate there (the leader-epoch
@@ -46,15 +50,25 @@ import org.slf4j.LoggerFactory;
  * their log end offsets. Fetched batches are appended as they are (offsets and epochs kept) together with the
  * leader's high watermark, unless this broker's view of the partition changed meanwhile. A connection failure closes
  * the connection and retries after a short pause.
+ *
+ * <p>Partitions are isolated from each other: a partition whose truncation or append fails is set aside for
+ * {@link #FAILED_PARTITION_BACKOFF_MS} and reconciled again afterwards while the others go on; partitions still to be
+ * reconciled do not hold up the fetches of the others; and the order of the partitions in the fetch request rotates
+ * every round, so one partition's backlog cannot take the whole {@code replica.fetch.max.bytes} round after round.
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
     private static final long BACKOFF_MS = 100;
+    static final long FAILED_PARTITION_BACKOFF_MS = 1_000;
 
     /** Tuning shared by all fetchers of a broker. */
-    record Settings(int localBrokerId, int maxBytes, int maxWaitMs, int socketTimeoutMs) {}
+    record Settings(int localBrokerId, int maxBytes, int maxWaitMs, int socketTimeoutMs, int numFetchers) {}
 
     private final int leaderId;
+    private final int fetcherId;
+    private final Time time;
+    private final Map<TopicPartition, Long> failedUntilMs = new HashMap<>();
+    private int rotation;
     private final Settings settings;
     private final PartitionRegistry partitions;
     private final MetadataStore metadata;
@@ -64,30 +78,47 @@ final class ReplicaFetcher implements Runnable {
     private volatile LeaderConnection connection;
     private BrokerRegistration connectedTo;
 
-    ReplicaFetcher(int leaderId, Settings settings, PartitionRegistry partitions, MetadataStore metadata) {
+    ReplicaFetcher(
+            int leaderId,
+            int fetcherId,
+            Settings settings,
+            PartitionRegistry partitions,
+            MetadataStore metadata,
+            Time time) {
         this.leaderId = leaderId;
+        this.fetcherId = fetcherId;
+        this.time = time;
         this.settings = settings;
         this.partitions = partitions;
         this.metadata = metadata;
     }
 
+    /** Which of {@code numFetchers} fetchers per leader replicates {@code tp} (Kafka's assignment). */
+    static int fetcherIdFor(TopicPartition tp, int numFetchers) {
+        return Utils.abs(31 * tp.topic().hashCode() + tp.partition()) % numFetchers;
+    }
+
     @Override
     public void run() {
-        while (running) {
-            try {
-                round();
-            } catch (IOException e) {
-                if (running) {
-                    log.info("Replica fetch from broker {} failed, reconnecting: {}", leaderId, e.toString());
+        try {
+            while (running) {
+                try {
+                    round();
+                } catch (IOException e) {
+                    if (running) {
+                        log.info("Replica fetch from broker {} failed, reconnecting: {}", leaderId, e.toString());
+                    }
+                    disconnect();
+                    pause(BACKOFF_MS);
+                } catch (RuntimeException e) {
+                    log.warn("Replica fetch from broker {} failed", leaderId, e);
+                    disconnect();
+                    pause(BACKOFF_MS);
                 }
-                disconnect();
-                pause(BACKOFF_MS);
-            } catch (RuntimeException e) {
-                log.warn("Replica fetch from broker {} failed", leaderId, e);
-                pause(BACKOFF_MS);
             }
+        } finally {
+            disconnect();
         }
-        disconnect();
     }
 
     /** Wakes the thread so it sees changed partition states at once. */
@@ -128,15 +159,23 @@ final class ReplicaFetcher implements Runnable {
         }
         if (!unreconciled.isEmpty()) {
             truncate(conn, unreconciled);
-            return;
         }
-        fetch(conn, ready);
+        if (!ready.isEmpty()) {
+            Collections.rotate(ready, -(rotation++ % ready.size()));
+            fetch(conn, ready);
+        }
     }
 
     private List<Partition> followed() {
         List<Partition> out = new ArrayList<>();
+        long now = time.milliseconds();
+        failedUntilMs.values().removeIf(until -> until <= now);
         for (Partition partition : partitions.all()) {
-            if (partition.state().leader() == leaderId && !partition.isLeader()) {
+            TopicPartition tp = partition.topicPartition();
+            if (partition.state().leader() == leaderId
+                    && !partition.isLeader()
+                    && fetcherIdFor(tp, settings.numFetchers()) == fetcherId
+                    && !failedUntilMs.containsKey(tp)) {
                 out.add(partition);
             }
         }
@@ -192,9 +231,13 @@ final class ReplicaFetcher implements Runnable {
                     anyError = true;
                     continue;
                 }
-                long truncateTo = truncationOffset(partition.log(), result);
-                if (partition.truncateAsFollower(truncateTo, askedEpoch.get(tp))) {
-                    reconciledEpoch.put(tp, askedEpoch.get(tp));
+                try {
+                    TruncationPoint point = truncationOffset(partition.log(), result.leaderEpoch(), result.endOffset());
+                    if (partition.truncateAsFollower(point.offset(), askedEpoch.get(tp)) && point.complete()) {
+                        reconciledEpoch.put(tp, askedEpoch.get(tp));
+                    }
+                } catch (RuntimeException e) {
+                    setAside(tp, e);
                 }
             }
         }
@@ -205,19 +248,32 @@ final class ReplicaFetcher implements Runnable {
     }
 
     /**
-     * Where the follower's log diverges from the leader's: the end of the largest common epoch on the leader, capped
-     * by where that epoch ends locally.
+     * Where the follower truncates, given the leader's answer for the follower's latest epoch (or a diverging epoch in
+     * a fetch response), and whether that is final (KIP-101/KIP-279, as Kafka's {@code getOffsetTruncationState}).
+     * When the leader's epoch is one the follower knows, the logs agree up to the smaller of both ends of that epoch.
+     * When the follower does not know it (follower 1@0, 3@50; leader answers 2 ending at 60), the follower can only
+     * be sure of its own epochs below it: it truncates to where its largest smaller epoch ends (50) and asks again
+     * with that epoch (1, which ends at 40 on the leader), until the epochs match.
      */
-    static long truncationOffset(PartitionLog local, EpochEndOffset leader) {
+    static TruncationPoint truncationOffset(PartitionLog local, int leaderEpoch, long leaderEndOffset) {
         long leo = local.logEndOffset();
-        if (leader.leaderEpoch() < 0 || leader.endOffset() < 0) {
+        if (leaderEpoch < 0 || leaderEndOffset < 0) {
             // The leader has no epoch at or below ours: none of our records are known to be on it.
-            return Math.min(leo, local.highWatermark());
+            return new TruncationPoint(Math.min(leo, local.highWatermark()), true);
         }
-        long localEnd = local.endOffsetForEpoch(leader.leaderEpoch()).endOffset();
-        long end = localEnd < 0 ? leader.endOffset() : Math.min(leader.endOffset(), localEnd);
-        return Math.min(leo, end);
+        PartitionLog.EpochEndOffset localEnd = local.endOffsetForEpoch(leaderEpoch);
+        if (localEnd.epoch() < 0) {
+            // Every local epoch is newer than the leader's answer: nothing local is known to be the leader's.
+            return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, local.logStartOffset())), true);
+        }
+        if (localEnd.epoch() != leaderEpoch) {
+            return new TruncationPoint(Math.min(leo, localEnd.endOffset()), false);
+        }
+        return new TruncationPoint(Math.min(leo, Math.min(leaderEndOffset, localEnd.endOffset())), true);
     }
+
+    /** A truncation offset and whether the follower's log then agrees with the leader's (else: ask again). */
+    record TruncationPoint(long offset, boolean complete) {}
 
     private void fetch(LeaderConnection conn, List<Partition> ready) throws IOException {
         Map<TopicPartition, FetchRequest.PartitionData> data = new LinkedHashMap<>();
@@ -235,7 +291,7 @@ final class ReplicaFetcher implements Runnable {
                             partitionLog.logStartOffset(),
                             settings.maxBytes(),
                             Optional.of(epoch),
-                            Optional.empty()));
+                            lastFetchedEpoch(partitionLog)));
             sentEpoch.put(tp, epoch);
             topicNames.put(partition.topicId(), tp.topic());
         }
@@ -258,22 +314,59 @@ final class ReplicaFetcher implements Runnable {
             if (partition.isEmpty() || epoch == null) {
                 continue;
             }
-            if (result.errorCode() != Errors.NONE.code()) {
-                anyError = true;
-                if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()
-                        && !partition.get().restartAsFollower(result.logStartOffset(), epoch)) {
-                    // Not below the leader's log start, so diverged in a way the epochs did not reveal: reconcile
-                    // again before the next fetch.
-                    reconciledEpoch.remove(tp);
-                }
-                continue;
+            try {
+                anyError |= !apply(partition.get(), epoch, result);
+            } catch (RuntimeException ex) {
+                setAside(tp, ex);
             }
-            MemoryRecords records = completeBatches(FetchResponse.recordsOrFail(result));
-            partition.get().appendAsFollower(records, epoch, result.highWatermark());
         }
         if (anyError) {
             pause(BACKOFF_MS);
         }
+    }
+
+    /** Applies one partition's fetch result; returns false for an error answer. */
+    private boolean apply(Partition partition, int epoch, FetchResponseData.PartitionData result) {
+        TopicPartition tp = partition.topicPartition();
+        if (result.errorCode() != Errors.NONE.code()) {
+            if (result.errorCode() == Errors.OFFSET_OUT_OF_RANGE.code()
+                    && !partition.restartAsFollower(result.logStartOffset(), epoch)) {
+                // Not below the leader's log start, so diverged in a way the epochs did not reveal: reconcile
+                // again before the next fetch.
+                reconciledEpoch.remove(tp);
+            }
+            return false;
+        }
+        Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(result);
+        if (diverging.isPresent()) {
+            // The leader's log differs from ours before our log end (KIP-320): truncate; if that is not yet
+            // where the logs agree, the next fetch carries the new last epoch and the leader answers again.
+            TruncationPoint point = truncationOffset(
+                    partition.log(), diverging.get().epoch(), diverging.get().endOffset());
+            partition.truncateAsFollower(point.offset(), epoch);
+            return true;
+        }
+        MemoryRecords records = completeBatches(FetchResponse.recordsOrFail(result));
+        partition.appendAsFollower(records, epoch, result.highWatermark());
+        return true;
+    }
+
+    /** Takes a partition whose replication failed out of the rounds for a while; it is reconciled again after. */
+    private void setAside(TopicPartition tp, RuntimeException e) {
+        log.warn(
+                "Replicating {} from broker {} failed; retrying it in {} ms while the other partitions go on",
+                tp,
+                leaderId,
+                FAILED_PARTITION_BACKOFF_MS,
+                e);
+        failedUntilMs.put(tp, time.milliseconds() + FAILED_PARTITION_BACKOFF_MS);
+        reconciledEpoch.remove(tp);
+    }
+
+    /** The epoch of the last batch in the follower's log (Fetch v12+), so the leader can tell a divergence. */
+    private static Optional<Integer> lastFetchedEpoch(PartitionLog partitionLog) {
+        OptionalInt latest = partitionLog.latestEpoch();
+        return latest.isPresent() ? Optional.of(latest.getAsInt()) : Optional.empty();
     }
 
     /** The whole batches of a fetched chunk (a size-limited fetch may end in a partial batch). */

@@ -81,6 +81,16 @@ final class ClusterHarness implements AutoCloseable {
         }
     }
 
+    /** Stops the ZooKeeper server (its data is kept): every broker loses its connection. */
+    void stopZooKeeper() throws IOException {
+        zookeeper.stop();
+    }
+
+    /** Starts the ZooKeeper server stopped by {@link #stopZooKeeper} again, on the same port and data. */
+    void restartZooKeeper() throws Exception {
+        zookeeper.restart();
+    }
+
     String zookeeperConnect() {
         return zookeeper.getConnectString();
     }

@@ -133,7 +133,7 @@ class PartitionReplicationTest {
 
         assertThatThrownBy(() -> partition.appendAsLeader(records(1), (short) -1))
                 .isInstanceOf(NotEnoughReplicasException.class);
-        assertThat(partition.appendAsLeader(records(1), (short) 1).firstOffset())
+        assertThat(partition.appendAsLeader(records(1), (short) 1).result().firstOffset())
                 .isZero();
     }
 
@@ -145,5 +145,43 @@ class PartitionReplicationTest {
         assertThat(partition.updateState(zombie)).isFalse();
         assertThat(partition.isLeader()).isTrue();
         assertThat(partition.leaderEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void highWatermarkWaitsForAReplicaWhoseIsrJoinIsBeingWritten() throws Exception {
+        Partition partition = leader(List.of(1, 2), Map.of());
+        partition.appendAsLeader(records(4), (short) 1);
+        partition.recordFollowerFetch(2, 4);
+        assertThat(partition.recordFollowerFetch(3, 4)).as("3 may join").isTrue();
+        Partition.IsrChange expand = partition.proposedIsr(LAG_MAX_MS).orElseThrow();
+        assertThat(expand.isr()).containsExactly(1, 2, 3);
+        // Written to ZooKeeper; the watch has not brought it back yet, but the controller may already elect 3.
+        partition.isrChangeSent(expand, expand.isr());
+
+        partition.appendAsLeader(records(4), (short) 1);
+        partition.recordFollowerFetch(2, 8);
+        assertThat(partition.log().highWatermark())
+                .as("replica 3, in the ISR as ZooKeeper has it, has only 4")
+                .isEqualTo(4);
+        assertThat(partition.proposedIsr(LAG_MAX_MS))
+                .as("one change in flight at a time")
+                .isEmpty();
+
+        partition.recordFollowerFetch(3, 8);
+        assertThat(partition.log().highWatermark()).isEqualTo(8);
+        partition.updateState(withIsr(expand.from(), expand.isr()));
+        assertThat(partition.maximalIsr()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void followerFetchingBeyondTheLeadersLogEndIsNotCountedAsCaughtUp() throws Exception {
+        Partition partition = leader(List.of(1), Map.of());
+        partition.appendAsLeader(records(4), (short) 1);
+
+        // Follower 3 kept records the leader never had (diverged): its fetch gets OFFSET_OUT_OF_RANGE.
+        assertThat(partition.recordFollowerFetch(3, 9))
+                .as("not eligible to join the ISR")
+                .isFalse();
+        assertThat(partition.proposedIsr(LAG_MAX_MS)).isEmpty();
     }
 }
