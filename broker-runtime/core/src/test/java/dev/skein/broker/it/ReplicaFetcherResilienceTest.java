@@ -82,7 +82,8 @@ class ReplicaFetcherResilienceTest {
 
     @Test
     void onePartitionFailingToAppendDoesNotStallTheOthers() throws Exception {
-        try (ClusterHarness cluster = ClusterHarness.start(dir, 2, Map.of())) {
+        // tiny segments: below the floor clients may set, lowered for this test
+        try (ClusterHarness cluster = ClusterHarness.start(dir, 2, Map.of("skein.topic.segment.bytes.min", "100"))) {
             create(cluster, "mixed", 6, Map.of("segment.bytes", "100"));
             // Partitions one leader shares with one follower, in the order the follower's fetcher takes them.
             Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
