@@ -92,19 +92,21 @@ public final class RequestDispatcher implements RequestHandler {
             Throwable error) {
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
-        AbstractResponse toSend = response;
-        if (error != null) {
-            Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
-            toSend = request.getErrorResponse(cause);
-        }
+        // Building the error response can fail too (kafka-clients' ProduceRequest.getErrorResponse throws on a
+        // partition with null records): whatever fails here closes the connection, never leaves it waiting.
         try {
+            AbstractResponse toSend = response;
+            if (error != null) {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                log.error("{} v{} from client '{}' failed", key, version, header.clientId(), cause);
+                toSend = request.getErrorResponse(cause);
+            }
             channel.send(toSend.toSend(header.toResponseHeader(), version));
         } catch (RuntimeException e) {
             // A response this version cannot express is a broker bug; never leave the client waiting for it.
-            log.error("Cannot encode the {} v{} response for client '{}'", key, version, header.clientId(), e);
-            channel.close("internal error encoding a " + key + " v" + version + " response: " + e.getMessage());
+            log.error("Cannot answer the {} v{} request of client '{}'", key, version, header.clientId(), e);
+            channel.close("internal error answering a " + key + " v" + version + " request: " + e.getMessage());
         }
     }
 

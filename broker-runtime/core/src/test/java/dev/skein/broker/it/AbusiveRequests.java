@@ -65,7 +65,9 @@ final class AbusiveRequests {
                 new Case(
                         "count-max-twice",
                         "two Produce requests, each one batch claiming 2^31-1 records (lastOffsetDelta 2^31-2) holding 1",
-                        t -> List.of(produce(TOPIC, claimingCount(Integer.MAX_VALUE)), produce(TOPIC, claimingCount(Integer.MAX_VALUE)))),
+                        t -> List.of(
+                                produce(TOPIC, claimingCount(Integer.MAX_VALUE)),
+                                produce(TOPIC, claimingCount(Integer.MAX_VALUE)))),
                 new Case(
                         "count-5-holding-1",
                         "one batch declaring 5 records (lastOffsetDelta 4) holding 1",
@@ -73,13 +75,18 @@ final class AbusiveRequests {
                 new Case(
                         "offset-delta-mismatch",
                         "one batch with 1 record, count 1, but lastOffsetDelta 9",
-                        t -> List.of(produce(TOPIC, BatchBytes.edited(plain("d"), b -> b.putInt(
-                                BatchBytes.LAST_OFFSET_DELTA, 9))))),
+                        t -> List.of(produce(
+                                TOPIC, BatchBytes.edited(plain("d"), b -> b.putInt(BatchBytes.LAST_OFFSET_DELTA, 9))))),
                 new Case(
                         "client-commit-marker",
                         "a COMMIT control batch (transactional, control) from a client, producer id from InitProducerId",
-                        t -> List.of(produce(TOPIC, MemoryRecords.withEndTransactionMarker(
-                                0L, t.producerId(), t.producerEpoch(), new EndTransactionMarker(ControlRecordType.COMMIT, 0))))),
+                        t -> List.of(produce(
+                                TOPIC,
+                                MemoryRecords.withEndTransactionMarker(
+                                        0L,
+                                        t.producerId(),
+                                        t.producerEpoch(),
+                                        new EndTransactionMarker(ControlRecordType.COMMIT, 0))))),
                 new Case(
                         "client-commit-marker-txn-id",
                         "the same COMMIT control batch, with transactionalId diff-tx in the Produce request",
@@ -102,10 +109,12 @@ final class AbusiveRequests {
                 new Case(
                         "negative-sequence",
                         "an idempotent batch (producer id from InitProducerId) with baseSequence -5",
-                        t -> List.of(produce(TOPIC, BatchBytes.edited(
-                                MemoryRecords.withIdempotentRecords(
-                                        Compression.NONE, t.producerId(), t.producerEpoch(), 0, record("seq")),
-                                b -> b.putInt(BatchBytes.BASE_SEQUENCE, -5))))),
+                        t -> List.of(produce(
+                                TOPIC,
+                                BatchBytes.edited(
+                                        MemoryRecords.withIdempotentRecords(
+                                                Compression.NONE, t.producerId(), t.producerEpoch(), 0, record("seq")),
+                                        b -> b.putInt(BatchBytes.BASE_SEQUENCE, -5))))),
                 new Case(
                         "two-batches-one-partition",
                         "two valid batches for the same partition in one Produce request",
@@ -113,22 +122,35 @@ final class AbusiveRequests {
                 new Case(
                         "far-future-timestamp",
                         "a CreateTime record stamped 10 days ahead (Kafka 4.0 message.timestamp.after.max.ms = 1 h)",
-                        t -> List.of(produce(TOPIC, MemoryRecords.withRecords(
-                                Compression.NONE,
-                                new SimpleRecord(
-                                        Instant.now().plus(Duration.ofDays(10)).toEpochMilli(),
-                                        null,
-                                        "future".getBytes(StandardCharsets.UTF_8)))))),
+                        t -> List.of(produce(
+                                TOPIC,
+                                MemoryRecords.withRecords(
+                                        Compression.NONE,
+                                        new SimpleRecord(
+                                                Instant.now()
+                                                        .plus(Duration.ofDays(10))
+                                                        .toEpochMilli(),
+                                                null,
+                                                "future".getBytes(StandardCharsets.UTF_8)))))),
+                new Case(
+                        "null-records",
+                        "Produce with a partition whose records field is null (the field is nullable on the wire)",
+                        t -> List.of(produce(TOPIC, null))),
                 new Case(
                         "bad-crc",
                         "a batch whose value byte was changed after the CRC was computed",
-                        t -> List.of(produce(TOPIC, BatchBytes.editedKeepingCrc(plain("crc"), b -> b.put(
-                                b.limit() - 2, (byte) (b.get(b.limit() - 2) ^ 0x55)))))),
+                        t -> List.of(produce(
+                                TOPIC,
+                                BatchBytes.editedKeepingCrc(
+                                        plain("crc"),
+                                        b -> b.put(b.limit() - 2, (byte) (b.get(b.limit() - 2) ^ 0x55)))))),
                 new Case(
                         "magic-v1",
                         "a magic v1 (pre-0.11) message set on Produce v12",
-                        t -> List.of(produce(TOPIC, MemoryRecords.withRecords(
-                                RecordBatch.MAGIC_VALUE_V1, Compression.NONE, record("v1"))))),
+                        t -> List.of(produce(
+                                TOPIC,
+                                MemoryRecords.withRecords(
+                                        RecordBatch.MAGIC_VALUE_V1, Compression.NONE, record("v1"))))),
                 new Case(
                         "acks-5",
                         "a valid batch with acks=5",
@@ -137,7 +159,10 @@ final class AbusiveRequests {
                         "produce-consumer-offsets",
                         "a plain record produced to __consumer_offsets partition 0",
                         t -> List.of(produce(OFFSETS_TOPIC, plain("junk")))),
-                new Case("fetch-replica-7", "Fetch v12 with replicaId 7 (no such broker/replica)", t -> List.of(fetchAsReplica(7))),
+                new Case(
+                        "fetch-replica-7",
+                        "Fetch v12 with replicaId 7 (no such broker/replica)",
+                        t -> List.of(fetchAsReplica(7))),
                 new Case(
                         "alter-offsets-cleanup-policy",
                         "IncrementalAlterConfigs cleanup.policy=delete on __consumer_offsets",
@@ -194,12 +219,12 @@ final class AbusiveRequests {
     }
 
     static ProduceRequest produce(String topic, MemoryRecords records, short acks, String transactionalId) {
-        ProduceRequestData data = new ProduceRequestData()
-                .setAcks(acks)
-                .setTimeoutMs(5000)
-                .setTransactionalId(transactionalId);
+        ProduceRequestData data =
+                new ProduceRequestData().setAcks(acks).setTimeoutMs(5000).setTransactionalId(transactionalId);
         ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
-        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        topicData
+                .partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         data.topicData().add(topicData);
         return new ProduceRequest(data, PRODUCE_VERSION);
     }
@@ -238,10 +263,11 @@ final class AbusiveRequests {
 
     static CreatePartitionsRequest createPartitions(String topic, int count) {
         CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(5000);
-        data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic()
-                .setName(topic)
-                .setCount(count)
-                .setAssignments(null));
+        data.topics()
+                .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
+                        .setName(topic)
+                        .setCount(count)
+                        .setAssignments(null));
         return new CreatePartitionsRequest.Builder(data).build((short) 3);
     }
 
@@ -263,7 +289,8 @@ final class AbusiveRequests {
     static DeleteRecordsRequest deleteRecords(String topic) {
         DeleteRecordsRequestData.DeleteRecordsTopic topicData =
                 new DeleteRecordsRequestData.DeleteRecordsTopic().setName(topic);
-        topicData.partitions()
+        topicData
+                .partitions()
                 .add(new DeleteRecordsRequestData.DeleteRecordsPartition()
                         .setPartitionIndex(0)
                         .setOffset(-1L));

@@ -49,18 +49,26 @@ final class ComparedBroker {
 
     /** Waits until the broker serves, then creates the state the cases assume. */
     void prepare() throws IOException, InterruptedException {
-        retry("ApiVersions", () -> send(new ApiVersionsRequest(
-                new ApiVersionsRequestData().setClientSoftwareName("skein-differential").setClientSoftwareVersion("1"),
-                (short) 3)));
+        retry(
+                "ApiVersions",
+                () -> send(new ApiVersionsRequest(
+                        new ApiVersionsRequestData()
+                                .setClientSoftwareName("skein-differential")
+                                .setClientSoftwareVersion("1"),
+                        (short) 3)));
         retry("CreateTopics " + AbusiveRequests.TOPIC, () -> {
             Outcome created = send(AbusiveRequests.createTopic(AbusiveRequests.TOPIC, 1, null, null));
             return created.errors().containsKey(Errors.TOPIC_ALREADY_EXISTS) ? ok() : created;
         });
-        retry("first Produce", () -> send(AbusiveRequests.produce(AbusiveRequests.TOPIC, AbusiveRequests.plain("first"))));
-        retry("FindCoordinator", () -> send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
-                        .setKeyType((byte) 0)
-                        .setCoordinatorKeys(List.of("diff-group")))
-                .build((short) 4)));
+        retry(
+                "first Produce",
+                () -> send(AbusiveRequests.produce(AbusiveRequests.TOPIC, AbusiveRequests.plain("first"))));
+        retry(
+                "FindCoordinator",
+                () -> send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
+                                .setKeyType((byte) 0)
+                                .setCoordinatorKeys(List.of("diff-group")))
+                        .build((short) 4)));
         // The transaction coordinator's topic, so transactional cases meet a loaded coordinator (best effort: a
         // broker without transactions answers an error here).
         for (int i = 0; i < 50; i++) {
@@ -68,17 +76,23 @@ final class ComparedBroker {
                             .setKeyType((byte) 1)
                             .setCoordinatorKeys(List.of("diff-tx", "diff-unknown-tx")))
                     .build((short) 4));
-            if (txn.kind() != Kind.ANSWERED || !txn.refused() || txn.errors().containsKey(Errors.INVALID_REQUEST)
+            if (txn.kind() != Kind.ANSWERED
+                    || !txn.refused()
+                    || txn.errors().containsKey(Errors.INVALID_REQUEST)
                     || txn.errors().containsKey(Errors.UNSUPPORTED_VERSION)) {
                 break;
             }
             Thread.sleep(200);
         }
-        Outcome init = retry("InitProducerId", () -> send(new InitProducerIdRequest.Builder(
-                        new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000))
-                .build((short) 4)));
+        Outcome init = retry(
+                "InitProducerId",
+                () -> send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                .setTransactionalId(null)
+                                .setTransactionTimeoutMs(60_000))
+                        .build((short) 4)));
         InitProducerIdResponse pid = (InitProducerIdResponse) init.response();
-        target = new AbusiveRequests.Target(port, pid.data().producerId(), pid.data().producerEpoch());
+        target = new AbusiveRequests.Target(
+                port, pid.data().producerId(), pid.data().producerEpoch());
     }
 
     Outcome send(org.apache.kafka.common.requests.AbstractRequest request) {

@@ -98,7 +98,8 @@ final class FrameMutator {
         ByteBuffer out = ByteBuffer.wrap(copy);
         int kind = r.nextInt(3);
         if (kind == 0 && !int32.isEmpty()) {
-            out.putInt(int32.get(r.nextInt(int32.size())), FuzzBatches.EXTREME_INTS[r.nextInt(4) == 0 ? 0 : r.nextInt(5)]);
+            out.putInt(
+                    int32.get(r.nextInt(int32.size())), FuzzBatches.EXTREME_INTS[r.nextInt(4) == 0 ? 0 : r.nextInt(5)]);
             return new Mutated("extreme-int32", copy);
         }
         if (kind == 1 && !int16.isEmpty()) {

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
@@ -65,8 +64,8 @@ final class FuzzBatches {
             }
             case 3 -> b.putInt(BatchBytes.BASE_SEQUENCE, extreme);
             case 4 -> b.putShort(BatchBytes.ATTRIBUTES, (short) r.nextInt(1 << 7));
-            case 5 -> b.putShort(BatchBytes.ATTRIBUTES, (short) (b.getShort(BatchBytes.ATTRIBUTES)
-                    | pick(r, 0x10, 0x20, 0x30, CompressionType.values().length + 1)));
+            case 5 -> b.putShort(BatchBytes.ATTRIBUTES, (short)
+                    (b.getShort(BatchBytes.ATTRIBUTES) | pick(r, 0x10, 0x20, 0x30, 0x08, 5, 6, 7)));
             case 6 -> b.putLong(
                     r.nextBoolean() ? BatchBytes.BASE_TIMESTAMP : BatchBytes.MAX_TIMESTAMP,
                     pick(r, -1, Long.MAX_VALUE, Long.MIN_VALUE, 0));

@@ -39,6 +39,11 @@ import org.apache.kafka.common.requests.RequestUtils;
 final class FuzzCorpus {
     /** Topics the fuzzer aims at (created up front); the witness topic is deliberately not among them. */
     static final List<String> TOPICS = List.of("fuzz-a", "fuzz-b", "fuzz-c");
+    /**
+     * The topics valid DeleteTopics/CreateTopics inputs aim at: only the last fuzz topic churns, so the others keep
+     * their logs (and any corruption in them) until the next scan.
+     */
+    private static final List<String> CHURN_TOPICS = List.of("fuzz-c", "fuzz-new");
 
     private static final List<String> GROUPS = List.of("fg-1", "fg-2", "");
     private static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
@@ -112,7 +117,7 @@ final class FuzzCorpus {
     private ApiMessage produce(short version, Random r) {
         ProduceRequestData data = new ProduceRequestData()
                 .setAcks(pick(List.of((short) -1, (short) 1, (short) 0), r))
-                .setTimeoutMs(r.nextInt(1500));
+                .setTimeoutMs(r.nextInt(900));
         int topics = 1 + r.nextInt(2);
         for (int t = 0; t < topics; t++) {
             String topic = pick(TOPICS, r);
@@ -122,9 +127,10 @@ final class FuzzCorpus {
             } else {
                 topicData.setName(topic);
             }
-            topicData.partitionData()
+            topicData
+                    .partitionData()
                     .add(new ProduceRequestData.PartitionProduceData()
-                            .setIndex(r.nextInt(4))
+                            .setIndex(r.nextInt(3))
                             .setRecords(FuzzBatches.batch(r)));
             data.topicData().add(topicData);
         }
@@ -191,7 +197,7 @@ final class FuzzCorpus {
 
     private static ApiMessage createTopics(Random r) {
         CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
-                .setName(pick(TOPICS, r))
+                .setName(pick(CHURN_TOPICS, r))
                 .setNumPartitions(1 + r.nextInt(3))
                 .setReplicationFactor((short) 1);
         if (r.nextBoolean()) {
@@ -200,15 +206,14 @@ final class FuzzCorpus {
                             .setName("compression.type")
                             .setValue(pick(COMPRESSIONS, r)));
         }
-        CreateTopicsRequestData data = new CreateTopicsRequestData()
-                .setTimeoutMs(1000)
-                .setValidateOnly(r.nextBoolean());
+        CreateTopicsRequestData data =
+                new CreateTopicsRequestData().setTimeoutMs(1000).setValidateOnly(r.nextBoolean());
         data.topics().add(topic);
         return data;
     }
 
     private static ApiMessage deleteTopics(short version, Random r) {
-        String topic = pick(TOPICS, r);
+        String topic = pick(CHURN_TOPICS, r);
         DeleteTopicsRequestData data = new DeleteTopicsRequestData().setTimeoutMs(1000);
         if (version >= 6) {
             data.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(topic));
@@ -219,9 +224,8 @@ final class FuzzCorpus {
     }
 
     private static ApiMessage createPartitions(Random r) {
-        CreatePartitionsRequestData data = new CreatePartitionsRequestData()
-                .setTimeoutMs(1000)
-                .setValidateOnly(r.nextBoolean());
+        CreatePartitionsRequestData data =
+                new CreatePartitionsRequestData().setTimeoutMs(1000).setValidateOnly(r.nextBoolean());
         data.topics()
                 .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
                         .setName(pick(TOPICS, r))

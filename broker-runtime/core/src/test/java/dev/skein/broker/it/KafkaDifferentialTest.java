@@ -137,8 +137,12 @@ class KafkaDifferentialTest {
             long skeinBefore,
             long skeinAfter,
             boolean skeinBroken) {
-        StringBuilder row = new StringBuilder("| `").append(abuse.name()).append("` | ").append(abuse.description());
-        row.append(" | ").append(summaries(kafkaOutcomes)).append(" | end offset ").append(kafkaBefore);
+        StringBuilder row =
+                new StringBuilder("| `").append(abuse.name()).append("` | ").append(abuse.description());
+        row.append(" | ")
+                .append(summaries(kafkaOutcomes))
+                .append(" | end offset ")
+                .append(kafkaBefore);
         row.append("→").append(kafkaAfter).append(" | ").append(summaries(skeinOutcomes));
         row.append(" | end offset ").append(skeinBefore).append("→").append(skeinAfter);
         row.append(skeinBroken ? " (Skein died or hung; restarted)" : "").append(" | ");

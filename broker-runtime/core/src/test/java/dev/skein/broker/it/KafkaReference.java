@@ -48,7 +48,8 @@ final class KafkaReference implements AutoCloseable {
         } else if (configured.contains(java.io.File.pathSeparator) || configured.endsWith(".jar")) {
             classpath = configured;
         } else if (Files.isRegularFile(Path.of(configured))) {
-            classpath = Files.readString(Path.of(configured), StandardCharsets.UTF_8).trim();
+            classpath = Files.readString(Path.of(configured), StandardCharsets.UTF_8)
+                    .trim();
         } else {
             reason = CLASSPATH_PROPERTY + "=" + configured + " does not exist; resolve it with: mvn -f "
                     + "bench/kafka-reference/pom.xml dependency:build-classpath "

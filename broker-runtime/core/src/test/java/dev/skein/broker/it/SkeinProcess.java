@@ -46,10 +46,7 @@ final class SkeinProcess implements AutoCloseable {
         String line;
         while ((line = reader.readLine()) != null) {
             Files.writeString(
-                    log,
-                    line + "\n",
-                    java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    log, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             if (line.startsWith("READY ")) {
                 int port = Integer.parseInt(line.substring(6).trim());
                 Thread drain = new Thread(() -> copyRest(reader, log), "skein-process-output");
@@ -78,8 +75,7 @@ final class SkeinProcess implements AutoCloseable {
     }
 
     private static void copyRest(BufferedReader reader, Path log) {
-        try (var out = Files.newBufferedWriter(
-                log, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)) {
+        try (var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)) {
             String line;
             while ((line = reader.readLine()) != null) {
                 out.write(line);

@@ -1,0 +1,54 @@
+package dev.skein.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The structure-aware fuzzer run by {@code mvn verify}: {@value #DEFAULT_INPUTS} seeded inputs (every advertised API
+ * and version, mutated) against an in-JVM broker, with the invariants of {@link FuzzCampaign} checked every {@value
+ * #BATCH} inputs. No finding may remain. Findings are minimized ({@link FuzzMinimizer}) and written as regression
+ * files to {@code target/fuzz-findings/} (copy them to {@code src/test/resources/fuzz-regressions/}, where {@link
+ * FuzzRegressionTest} replays them).
+ *
+ * <p>Long runs: {@code -Dskein.fuzz.inputs=10000000 -Dskein.fuzz.seed=N -Dskein.fuzz.connections=4}; the seed
+ * defaults to a fixed value so CI runs the same inputs every time (change it to explore).
+ */
+class BrokerFuzzTest {
+    static final long DEFAULT_INPUTS = 100_000;
+    static final long DEFAULT_SEED = 0x5EED_15L;
+    static final int BATCH = 5_000;
+    static final int BOUND_MS = 2_000;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void noInputCrashesHangsOrCorruptsTheBroker() throws Exception {
+        long seed = Long.getLong("skein.fuzz.seed", DEFAULT_SEED);
+        FuzzCampaign.Settings settings = new FuzzCampaign.Settings(
+                seed,
+                Long.getLong("skein.fuzz.inputs", DEFAULT_INPUTS),
+                Integer.getInteger("skein.fuzz.connections", 4),
+                Integer.getInteger("skein.fuzz.batch", BATCH),
+                BOUND_MS,
+                Long.getLong("skein.fuzz.heap.bound.mb", 1024L) << 20);
+        System.out.println("fuzz: seed " + seed + " (rerun with -Dskein.fuzz.seed=" + seed + "), " + settings);
+        FuzzCampaign.Report report;
+        try (BrokerHarness harness = BrokerHarness.start(dataDir, FuzzCampaign.brokerOverrides())) {
+            report = new FuzzCampaign(harness, dataDir, settings).run();
+        }
+        System.out.println("fuzz: " + report.summary());
+        List<String> described = new ArrayList<>();
+        for (FuzzCampaign.Finding finding : report.findings()) {
+            described.add(FuzzMinimizer.saveFinding(finding, report, settings, dataDir.resolve("minimize")));
+        }
+        described.forEach(d -> System.out.println("fuzz finding: " + d));
+        assertThat(described).as(report.summary()).isEmpty();
+        assertThat(report.inputsSent()).isEqualTo(settings.inputs());
+    }
+}
