@@ -33,7 +33,7 @@ final class BrokerInvariants {
         this.ioThreads = ioThreads;
         this.heapBoundBytes = heapBoundBytes;
         this.boundMs = boundMs;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (Thread t : allThreads()) {
             if (t.getName().startsWith("skein-broker-") && t.isAlive()) {
                 baseline.add(t);
             }
@@ -55,7 +55,7 @@ final class BrokerInvariants {
                 breaches.add("broker thread died: " + t.getName());
             }
         }
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (Thread t : allThreads()) {
             Matcher io = IO_THREAD.matcher(t.getName());
             if (io.matches() && Integer.parseInt(io.group(1)) >= ioThreads) {
                 breaches.add("request thread replaced (one died): " + t.getName());
@@ -76,6 +76,17 @@ final class BrokerInvariants {
             breaches.add("log: " + breach);
         }
         return breaches;
+    }
+
+    /** The live threads of this JVM, without capturing their stacks (cheap enough to call after every input). */
+    private static List<Thread> allThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() * 2 + 16];
+        int n = root.enumerate(threads, true);
+        return java.util.Arrays.asList(threads).subList(0, n);
     }
 
     static Map<String, String> brokerOverrides(int networkThreads, int ioThreads) {

@@ -101,6 +101,19 @@ final class FuzzConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Delivers one fuzz frame the way the campaign does: a request that may legitimately wait past the bound is sent
+     * without waiting (returns null), Produce acks=0 is followed by the ping, anything else must be answered.
+     */
+    Result deliver(byte[] frame) throws IOException {
+        org.apache.kafka.common.requests.AbstractRequest parsed = FuzzInputs.parse(frame);
+        if (FuzzInputs.mayWaitPast(parsed, boundMs)) {
+            sendAndClose(frame);
+            return null;
+        }
+        return exchange(frame, parsed == null || FuzzInputs.expectsAnswer(parsed));
+    }
+
     /** A fresh socket's ApiVersions round trip within the bound (the liveness invariant). */
     static boolean answersApiVersions(int port, int boundMs) {
         try (FuzzConnection probe = new FuzzConnection(port, boundMs)) {

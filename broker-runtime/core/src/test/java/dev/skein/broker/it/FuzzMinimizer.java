@@ -64,8 +64,7 @@ final class FuzzMinimizer {
     }
 
     private static String kindOf(String detail) {
-        int colon = detail.indexOf(':');
-        return colon < 0 ? detail : detail.substring(0, colon);
+        return FuzzCampaign.category(detail);
     }
 
     private static Input replayUntilBreach(
@@ -81,9 +80,9 @@ final class FuzzMinimizer {
             try (FuzzConnection connection = new FuzzConnection(port, settings.boundMs())) {
                 for (long i = finding.firstInput(); i <= finding.lastInput(); i++) {
                     Input input = inputs.input(i);
-                    var parsed = FuzzInputs.parse(input.frame());
-                    connection.exchange(input.frame(), parsed == null || FuzzInputs.expectsAnswer(parsed));
-                    boolean scanLog = input.key() == ApiKeys.PRODUCE || i % CHECK_EVERY == 0;
+                    connection.deliver(input.frame());
+                    boolean scanLog =
+                            kind.startsWith("log:") && (input.key() == ApiKeys.PRODUCE || i % CHECK_EVERY == 0);
                     if (breaches(invariants, dir, scanLog, kind)) {
                         return input;
                     }
@@ -104,8 +103,7 @@ final class FuzzMinimizer {
             BrokerInvariants invariants = new BrokerInvariants(
                     port, dir, FuzzCampaign.IO_THREADS, settings.heapBoundBytes(), settings.boundMs());
             try (FuzzConnection connection = new FuzzConnection(port, settings.boundMs())) {
-                var parsed = FuzzInputs.parse(regenerated.frame());
-                connection.exchange(regenerated.frame(), parsed == null || FuzzInputs.expectsAnswer(parsed));
+                connection.deliver(regenerated.frame());
             }
             return breaches(invariants, dir, true, kindOf(detail));
         }

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
 import org.apache.kafka.common.utils.internals.Crc32C;
 
 /**
@@ -125,15 +127,19 @@ final class LogScan {
             return "count " + count + " vs lastOffsetDelta " + lastOffsetDelta;
         }
         int actual = 0;
+        // streaming: the batch's plain iterator sizes a list by the header's count, which may be 2^31-1
         try {
             ByteBuffer slice = buf.duplicate().position(pos).limit(pos + size).slice();
             RecordBatch batch =
                     MemoryRecords.readableRecords(slice).batches().iterator().next();
-            for (Record ignored : batch) {
-                actual++;
+            try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                while (records.hasNext() && actual <= count) {
+                    records.next();
+                    actual++;
+                }
             }
         } catch (RuntimeException e) {
-            return "records unreadable after " + actual + ": " + e;
+            return "records unreadable after " + actual + " (header count " + count + "): " + e;
         }
         if (actual != count) {
             return "header count " + count + " but " + actual + " records";
