@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -58,6 +59,8 @@ public final class PartitionLog {
     private volatile long durableOffset;
 
     private volatile long lastFlushMs;
+    /** Set by {@link #close} and {@link #deleteFiles} (under the log lock); appends are refused afterwards. */
+    private boolean closed;
 
     /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
     private record LogEnd(long offset, LogSegment segment, int position) {}
@@ -141,6 +144,7 @@ public final class PartitionLog {
      * offsets with {@code duplicate = true}.
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+        ensureOpen();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
         List<MutableRecordBatch> batches = valid.batches();
@@ -189,6 +193,7 @@ public final class PartitionLog {
      * is validated like a produce batch and must start at or after the current log end, in increasing order.
      */
     public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        ensureOpen();
         LogConfig cfg = config;
         List<MutableRecordBatch> batches =
                 AppendValidator.validate(records, Integer.MAX_VALUE).batches();
@@ -643,8 +648,19 @@ public final class PartitionLog {
                 logEnd.offset());
     }
 
-    /** Flushes and closes every segment; the log is unusable afterwards. */
+    /**
+     * A request may still hold this log after its partition was deleted or moved and the log closed; appending then
+     * would write segments and memory-mapped indexes that are closed (unmapped memory: the JVM crashes).
+     */
+    private void ensureOpen() {
+        if (closed) {
+            throw new NotLeaderOrFollowerException("The log of " + topicPartition + " is closed");
+        }
+    }
+
+    /** Flushes and closes every segment; the log is unusable afterwards (appends are refused). */
     synchronized void close() throws IOException {
+        closed = true;
         flush();
         synchronized (flushLock) {
             for (LogSegment s : segments) {
@@ -655,6 +671,7 @@ public final class PartitionLog {
 
     /** Closes the segments and removes the partition directory. */
     synchronized void deleteFiles() throws IOException {
+        closed = true;
         synchronized (flushLock) {
             for (LogSegment s : segments) {
                 s.delete();

@@ -137,6 +137,25 @@ final class AbusiveRequests {
                         "Produce with a partition whose records field is null (the field is nullable on the wire)",
                         t -> List.of(produce(TOPIC, null))),
                 new Case(
+                        "unknown-codec",
+                        "a batch whose attributes name compression codec 7 (none exists), CRC recomputed",
+                        t -> List.of(produce(
+                                TOPIC,
+                                BatchBytes.edited(plain("codec"), b -> b.putShort(BatchBytes.ATTRIBUTES, (short) 7))))),
+                new Case(
+                        "corrupt-gzip-stream",
+                        "a gzip batch with 8 junk bytes appended to its compressed stream, length and CRC recomputed",
+                        t -> List.of(produce(
+                                TOPIC,
+                                BatchBytes.withJunkInside(
+                                        MemoryRecords.withRecords(
+                                                Compression.gzip().build(), record("gz"), record("gz2")),
+                                        8)))),
+                new Case(
+                        "junk-after-records",
+                        "an uncompressed batch with 8 junk bytes after its last record, length and CRC recomputed",
+                        t -> List.of(produce(TOPIC, BatchBytes.withJunkInside(plain("tail"), 8)))),
+                new Case(
                         "bad-crc",
                         "a batch whose value byte was changed after the CRC was computed",
                         t -> List.of(produce(

@@ -41,6 +41,19 @@ final class BatchBytes {
         return MemoryRecords.readableRecords(copy);
     }
 
+    /** A copy of the single batch with {@code junk} bytes appended inside it (length and CRC updated to cover them). */
+    static MemoryRecords withJunkInside(MemoryRecords records, int junk) {
+        ByteBuffer copy = ByteBuffer.allocate(records.sizeInBytes() + junk);
+        copy.put(records.buffer().duplicate());
+        for (int i = 0; i < junk; i++) {
+            copy.put((byte) 0x5A);
+        }
+        copy.flip();
+        copy.putInt(BATCH_LENGTH, copy.getInt(BATCH_LENGTH) + junk);
+        restampCrc(copy);
+        return MemoryRecords.readableRecords(copy);
+    }
+
     /** The batches of {@code parts} back to back, as one records field. */
     static MemoryRecords concat(MemoryRecords... parts) {
         int size = 0;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Long runs: {@code -Dskein.fuzz.inputs=10000000 -Dskein.fuzz.seed=N -Dskein.fuzz.connections=4}; the seed
  * defaults to a fixed value so CI runs the same inputs every time (change it to explore). The campaign stops after a
- * batch that brings the distinct findings to {@code skein.fuzz.max.findings} (10); {@code -Dskein.fuzz.minimize=false}
- * lists findings without replaying them.
+ * batch that brings the distinct findings to {@code skein.fuzz.max.findings} (10); the first {@code
+ * skein.fuzz.minimize} (3) findings are minimized, the others only listed.
  */
 class BrokerFuzzTest {
     static final long DEFAULT_INPUTS = 100_000;
@@ -47,10 +47,10 @@ class BrokerFuzzTest {
         }
         System.out.println("fuzz: " + report.summary());
         List<String> described = new ArrayList<>();
-        boolean minimize = Boolean.parseBoolean(System.getProperty("skein.fuzz.minimize", "true"));
+        int minimize = Integer.getInteger("skein.fuzz.minimize", 3);
         for (FuzzCampaign.Finding finding : report.findings()) {
             described.add(
-                    minimize
+                    described.size() < minimize
                             ? FuzzMinimizer.saveFinding(finding, report, settings, dataDir.resolve("minimize"))
                             : finding.kind() + ": " + finding.detail() + " (inputs " + finding.firstInput() + ".."
                                     + finding.lastInput() + ")");

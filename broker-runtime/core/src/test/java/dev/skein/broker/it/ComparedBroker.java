@@ -84,6 +84,21 @@ final class ComparedBroker {
             }
             Thread.sleep(200);
         }
+        // ... and loaded: Kafka answers a transactional batch with NOT_ENOUGH_REPLICAS (coordinator unavailable) until
+        // its transaction coordinator is loaded, INVALID_PRODUCER_ID_MAPPING after.
+        for (int i = 0; i < 50; i++) {
+            Outcome txnInit = send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                            .setTransactionalId("diff-prepare-tx")
+                            .setTransactionTimeoutMs(60_000))
+                    .build((short) 4));
+            boolean loading = txnInit.errors().containsKey(Errors.COORDINATOR_LOAD_IN_PROGRESS)
+                    || txnInit.errors().containsKey(Errors.COORDINATOR_NOT_AVAILABLE)
+                    || txnInit.errors().containsKey(Errors.NOT_COORDINATOR);
+            if (txnInit.kind() != Kind.ANSWERED || !loading) {
+                break;
+            }
+            Thread.sleep(200);
+        }
         Outcome init = retry(
                 "InitProducerId",
                 () -> send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()

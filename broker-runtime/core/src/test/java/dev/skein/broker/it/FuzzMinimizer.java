@@ -15,12 +15,14 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * inputs are replayed one at a time, in order, on a fresh broker with the thread/liveness invariants checked after
  * each and the log scan after each Produce (and every 100 inputs), and the first input after which a breach of the
  * same kind appears is the culprit; it is then sent alone to another fresh broker to see whether it reproduces without
- * the inputs before it. Heap and witness breaches are recorded by batch only. Files go to {@code
- * target/fuzz-findings/}.
+ * the inputs before it. A replay gives up after 90 s or at an unanswered input. Heap and witness breaches are
+ * recorded by batch only. Files go to {@code target/fuzz-findings/}.
  */
 final class FuzzMinimizer {
     static final Path OUT = Path.of("target", "fuzz-findings");
     private static final int CHECK_EVERY = 100;
+    /** A replay gives up after this long (its batch may hold inputs that wedge the broker, a finding of its own). */
+    private static final long REPLAY_BUDGET_NS = 90_000_000_000L;
 
     private FuzzMinimizer() {}
 
@@ -77,10 +79,13 @@ final class FuzzMinimizer {
             BrokerInvariants invariants = new BrokerInvariants(
                     port, dir, FuzzCampaign.IO_THREADS, settings.heapBoundBytes(), settings.boundMs());
             String kind = kindOf(finding.detail());
+            long deadline = System.nanoTime() + REPLAY_BUDGET_NS;
             try (FuzzConnection connection = new FuzzConnection(port, settings.boundMs())) {
-                for (long i = finding.firstInput(); i <= finding.lastInput(); i++) {
+                for (long i = finding.firstInput(); i <= finding.lastInput() && System.nanoTime() < deadline; i++) {
                     Input input = inputs.input(i);
-                    connection.deliver(input.frame());
+                    if (connection.deliver(input.frame()) == FuzzConnection.Result.SILENT) {
+                        return null;
+                    }
                     boolean scanLog =
                             kind.startsWith("log:") && (input.key() == ApiKeys.PRODUCE || i % CHECK_EVERY == 0);
                     if (breaches(invariants, dir, scanLog, kind)) {
