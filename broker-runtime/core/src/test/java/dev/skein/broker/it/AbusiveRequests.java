@@ -61,6 +61,13 @@ final class AbusiveRequests {
     }
 
     static List<Case> all() {
+        List<Case> all = new java.util.ArrayList<>(produceCases());
+        all.addAll(internalAndAdminCases());
+        return all;
+    }
+
+    /** Produce requests whose batches lie or that clients must not send. */
+    private static List<Case> produceCases() {
         return List.of(
                 new Case(
                         "count-max-twice",
@@ -173,7 +180,12 @@ final class AbusiveRequests {
                 new Case(
                         "acks-5",
                         "a valid batch with acks=5",
-                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))),
+                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))));
+    }
+
+    /** Internal topics, replica-only requests, config floors and resource bombs (the bombs last). */
+    private static List<Case> internalAndAdminCases() {
+        return List.of(
                 new Case(
                         "produce-consumer-offsets",
                         "a plain record produced to __consumer_offsets partition 0",
