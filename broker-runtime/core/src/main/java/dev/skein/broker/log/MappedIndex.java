@@ -67,7 +67,8 @@ abstract class MappedIndex implements AutoCloseable {
     }
 
     final synchronized int entries() {
-        return entries;
+        // closed: readers and a late writer see an empty index instead of touching unmapped memory
+        return closed ? 0 : entries;
     }
 
     final synchronized boolean isFull() {
@@ -88,6 +89,9 @@ abstract class MappedIndex implements AutoCloseable {
 
     /** Caller holds the lock; writes one entry at the end. */
     final MappedByteBuffer appendSlot() {
+        if (closed) {
+            throw new IllegalStateException("Index " + file + " is closed");
+        }
         if (entries >= mmap.limit() / entrySize) {
             throw new IllegalStateException("Index " + file + " is full (" + entries + " entries)");
         }

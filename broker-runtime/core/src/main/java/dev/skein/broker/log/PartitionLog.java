@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -66,6 +67,8 @@ public final class PartitionLog {
     private volatile long durableOffset;
 
     private volatile long lastFlushMs;
+    /** Set by {@link #close} and {@link #deleteFiles} (under the log lock); appends are refused afterwards. */
+    private boolean closed;
 
     /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
     private record LogEnd(long offset, LogSegment segment, int position) {}
@@ -164,6 +167,8 @@ public final class PartitionLog {
      * @throws org.apache.kafka.common.errors.ApiException with the error code the producer gets
      */
     public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch) {
+        ensureOpen();
+        checkOnline();
         LogConfig cfg = config;
         long now = time.milliseconds();
         MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
@@ -177,6 +182,7 @@ public final class PartitionLog {
      * producer appends nothing and returns the original offsets with {@code duplicate = true}.
      */
     public synchronized AppendResult append(MemoryRecords records, int leaderEpoch) {
+        ensureOpen();
         checkOnline();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
@@ -229,6 +235,7 @@ public final class PartitionLog {
      * is validated like a produce batch and must start at or after the current log end, in increasing order.
      */
     public synchronized AppendResult appendAsFollower(MemoryRecords records) {
+        ensureOpen();
         checkOnline();
         LogConfig cfg = config;
         List<MutableRecordBatch> batches =
@@ -726,8 +733,19 @@ public final class PartitionLog {
                 logEnd.offset());
     }
 
-    /** Flushes and closes every segment; the log is unusable afterwards. */
+    /**
+     * A request may still hold this log after its partition was deleted or moved and the log closed; appending then
+     * would write segments and memory-mapped indexes that are closed (unmapped memory: the JVM crashes).
+     */
+    private void ensureOpen() {
+        if (closed) {
+            throw new NotLeaderOrFollowerException("The log of " + topicPartition + " is closed");
+        }
+    }
+
+    /** Flushes and closes every segment; the log is unusable afterwards (appends are refused). */
     synchronized void close() throws IOException {
+        closed = true;
         if (offline == null) {
             // An offline log is not flushed again: the next start recovers it from what is really on disk.
             flush();
@@ -741,6 +759,7 @@ public final class PartitionLog {
 
     /** Closes the segments and removes the partition directory. */
     synchronized void deleteFiles() throws IOException {
+        closed = true;
         synchronized (flushLock) {
             for (LogSegment s : segments) {
                 s.delete();

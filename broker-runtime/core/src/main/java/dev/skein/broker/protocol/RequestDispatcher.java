@@ -101,6 +101,8 @@ public final class RequestDispatcher implements RequestHandler {
             Throwable error) {
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
+        // Building the error response can fail too (kafka-clients' ProduceRequest.getErrorResponse throws on a
+        // partition with null records): whatever fails here closes the connection, never leaves it waiting.
         try {
             AbstractResponse toSend = response;
             if (error != null) {

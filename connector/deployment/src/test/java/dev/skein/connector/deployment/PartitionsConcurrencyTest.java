@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -86,12 +88,20 @@ class PartitionsConcurrencyTest {
         }
     }
 
-    /** The partitions each member of the channel's group owns. */
+    /** The partitions each member of the channel's group owns; none while no member has joined the group yet. */
     private static List<Set<TopicPartition>> ownership(Admin admin) throws Exception {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("spread"))
-                .describedGroups()
-                .get("spread")
-                .get();
+        ConsumerGroupDescription group;
+        try {
+            group = admin.describeConsumerGroups(List.of("spread"))
+                    .describedGroups()
+                    .get("spread")
+                    .get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return List.of();
+            }
+            throw e;
+        }
         List<Set<TopicPartition>> owned = new ArrayList<>();
         for (MemberDescription member : group.members()) {
             owned.add(member.assignment().topicPartitions());
