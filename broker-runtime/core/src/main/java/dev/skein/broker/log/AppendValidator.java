@@ -124,16 +124,17 @@ final class AppendValidator {
             throw new InvalidRecordException("Inconsistent batch offset range: last offset delta " + lastOffsetDelta
                     + " and count of records " + count);
         }
+        // Kafka verifies a transactional batch (a control batch is one) with its transaction coordinator first.
+        if (batch.isTransactional()) {
+            throw new InvalidPidMappingException("Transactional batch of producer " + batch.producerId()
+                    + " refused: this broker does not run a transaction coordinator yet");
+        }
         if (batch.isControlBatch()) {
             throw new InvalidRecordException("Clients are not allowed to write control records");
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             throw new InvalidRecordException("Invalid sequence number " + batch.baseSequence()
                     + " in record batch with producerId " + batch.producerId());
-        }
-        if (batch.isTransactional()) {
-            throw new InvalidPidMappingException("Transactional batch of producer " + batch.producerId()
-                    + " refused: this broker does not run a transaction coordinator yet");
         }
         if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
             throw new InvalidTimestampException(

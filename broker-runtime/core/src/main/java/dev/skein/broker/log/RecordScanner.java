@@ -15,13 +15,16 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
 /**
  * One streaming pass over the records of a v2 batch that checks what the batch header claims about them, without
  * building a record object: per record it reads the length varint, the attributes, the timestamp and offset deltas and
- * the key length, then skips to the next record. Compressed batches are read through their decompression stream into
+ * the lengths of the key, the value, the header count and each header's key and value, skipping their bytes, and
+ * requires the fields to fill the record's declared length exactly (as Kafka's record parser does). Compressed batches are read through their decompression stream into
  * a fixed chunk, so memory stays constant whatever the batch inflates to; reading more than the budget of
  * decompressed bytes refuses the batch instead of inflating a compression bomb.
  *
  * <p>Checks, in the order of Kafka's {@code LogValidator} (error codes as Kafka answers them):
  * <ul>
  *   <li>exactly {@code count} records, none truncated, no bytes after the last: {@code INVALID_RECORD};
+ *   <li>each record's fields (key, value, headers) fill its declared length exactly, no negative header count or
+ *       header key size: {@code INVALID_RECORD};
  *   <li>offset deltas 0, 1, ..., count-1 in order: {@code INVALID_RECORD} (Kafka rewrites such batches instead);
  *   <li>every record has a key when the topic is compacted: {@code INVALID_RECORD};
  *   <li>CreateTime timestamps inside [{@code minTimestamp}, {@code maxTimestamp}]: {@code INVALID_TIMESTAMP};
@@ -148,11 +151,27 @@ final class RecordScanner {
                 throw new InvalidRecordException(
                         "Compacted topic cannot accept a record without key (record " + i + " of the batch)");
             }
-            long used = position() - start;
-            if (used > length) {
-                throw new InvalidRecordException("Record " + i + " is longer than its declared length " + length);
+            skipWithin(keyLength, start, length, i);
+            skipWithin(readVarint(), start, length, i); // value; -1 = null
+            int headers = readVarint();
+            if (headers < 0) {
+                throw new InvalidRecordException(
+                        "Found invalid number of record headers " + headers + " in record " + i);
             }
-            skip(length - (int) used);
+            for (int h = 0; h < headers; h++) {
+                int headerKeyLength = readVarint();
+                if (headerKeyLength < 0) {
+                    throw new InvalidRecordException(
+                            "Invalid negative header key size " + headerKeyLength + " in record " + i);
+                }
+                skipWithin(headerKeyLength, start, length, i);
+                skipWithin(readVarint(), start, length, i); // header value; -1 = null
+            }
+            long used = position() - start;
+            if (used != length) {
+                throw new InvalidRecordException("Invalid record size: expected to read " + length
+                        + " bytes in record payload, but instead read " + used + " (record " + i + ")");
+            }
             if (timestamp != RecordBatch.NO_TIMESTAMP) {
                 if (checkTimestamps && (timestamp < minTimestamp || timestamp > maxTimestamp)) {
                     throw new InvalidTimestampException("Timestamp " + timestamp + " of record " + i
@@ -162,6 +181,22 @@ final class RecordScanner {
                 maxRecordTimestamp = Math.max(maxRecordTimestamp, timestamp);
             }
         }
+    }
+
+    /**
+     * Skips a field of {@code n} bytes (nothing for a negative length, which means null) of record {@code i} that
+     * started at {@code start} and declared {@code length} bytes; a field reaching past the record refuses the batch,
+     * so a lying length can neither run into the next record nor make a compressed stream inflate further.
+     */
+    private void skipWithin(int n, long start, int length, int i) {
+        if (n <= 0) {
+            return;
+        }
+        if (position() - start + n > length) {
+            throw new InvalidRecordException("Invalid record size: a field of record " + i + " (" + n
+                    + " bytes) reaches past the record's declared length " + length);
+        }
+        skip(n);
     }
 
     /** Bytes of the record stream consumed so far. */

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
@@ -56,6 +58,7 @@ final class ProduceApi implements ApiHandler {
     private static final int ATTRIBUTES_OFFSET = 21;
     private static final int PRODUCER_ID_OFFSET = 43;
     private static final int COMPRESSION_CODEC_MASK = 0x07;
+    private static final int TRANSACTIONAL_FLAG_MASK = 0x10;
 
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
@@ -107,6 +110,8 @@ final class ProduceApi implements ApiHandler {
                 } else if (topic.isEmpty()) {
                     partitionResponse.setErrorCode(
                             (byTopicId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                } else if (partitionData.records() == null) {
+                    setError(partitionResponse, new InvalidRecordException("Produce request holds null records"));
                 } else if (Topic.isInternal(topic.get().name())) {
                     setError(
                             partitionResponse,
@@ -195,6 +200,12 @@ final class ProduceApi implements ApiHandler {
         if (version < 7 && (attributes & COMPRESSION_CODEC_MASK) == CompressionType.ZSTD.id) {
             throw new UnsupportedCompressionTypeException(
                     "Produce requests with version " + version + " may not use ZStandard compression");
+        }
+        if ((attributes & TRANSACTIONAL_FLAG_MASK) != 0) {
+            // Kafka's answer when its transaction coordinator cannot verify the producer's transaction.
+            throw new InvalidPidMappingException("Transactional batch of producer "
+                    + buffer.getLong(start + PRODUCER_ID_OFFSET)
+                    + " refused: this broker does not run a transaction coordinator yet");
         }
         long producerId = buffer.getLong(start + PRODUCER_ID_OFFSET);
         if (producerId != RecordBatch.NO_PRODUCER_ID && !producerIds.wasAllocated(producerId)) {
