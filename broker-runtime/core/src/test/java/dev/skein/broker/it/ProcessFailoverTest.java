@@ -156,7 +156,12 @@ class ProcessFailoverTest {
         BufferedReader reader =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
+        java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
         while ((line = reader.readLine()) != null) {
+            last.addLast(line);
+            if (last.size() > 40) {
+                last.removeFirst();
+            }
             if (line.startsWith("READY ")) {
                 Thread drain = new Thread(() -> reader.lines().forEach(l -> {}), "broker-process-output");
                 drain.setDaemon(true);
@@ -164,7 +169,15 @@ class ProcessFailoverTest {
                 return Integer.parseInt(line.substring(6).trim());
             }
         }
-        throw new IOException("Broker process exited before it was ready (exit " + process.exitValue() + ")");
+        String exit;
+        try {
+            exit = String.valueOf(process.waitFor());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exit = "unknown";
+        }
+        throw new IOException("Broker process exited before it was ready (exit " + exit + "); its last output:\n"
+                + String.join("\n", last));
     }
 
     private static String bootstrap(Map<Integer, Integer> ports) {
