@@ -1,0 +1,197 @@
+package dev.skein.broker.fault;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a seeded schedule of faults against a {@link FaultCluster} while a {@link Workload} runs, one fault at a
+ * time: pick a victim by role (the leader or a follower of a random partition, or the controller), inject, hold,
+ * heal, then wait until the cluster is whole again (every broker registered, every partition with a full ISR) and
+ * the producer has an acknowledgement for a record sent after the heal. The fault kinds cycle in a seeded order, so
+ * any 6 consecutive faults cover every kind; everything else (role, partition, durations) comes from the seed.
+ *
+ * <p>Keeps a timeline (elapsed seconds, fault, cluster state after healing) for failure messages, and the failover
+ * time of every kill -9, SIGSTOP or ZooKeeper link cut whose victim led partitions: from the injection to the first
+ * acknowledgement of a record sent after the injection to one of those partitions.
+ */
+final class FaultSchedule {
+    /** The fault kinds. */
+    enum Kind {
+        KILL_9,
+        SIGSTOP,
+        ZK_LINK_CUT,
+        ZK_LINK_DROP,
+        INBOUND_ONE_WAY_CUT,
+        INBOUND_DELAY
+    }
+
+    /** Whom a fault hits. */
+    enum Role {
+        LEADER,
+        FOLLOWER,
+        CONTROLLER
+    }
+
+    /** The faults that take a leader out until its ZooKeeper session expires: their failover time is measured. */
+    private static final java.util.Set<Kind> FAILOVER_KINDS =
+            java.util.EnumSet.of(Kind.KILL_9, Kind.SIGSTOP, Kind.ZK_LINK_CUT);
+
+    private static final long HEAL_TIMEOUT_MS = 90_000;
+
+    private final FaultCluster cluster;
+    private final Workload workload;
+    private final String topic;
+    private final int partitions;
+    private final long seed;
+    private final Random random;
+    private final long startNanos = System.nanoTime();
+    private final List<String> timeline = new ArrayList<>();
+    private final List<Long> failoverMs = new ArrayList<>();
+    private final int kindOffset;
+
+    FaultSchedule(FaultCluster cluster, Workload workload, String topic, int partitions, long seed) {
+        this.cluster = cluster;
+        this.workload = workload;
+        this.topic = topic;
+        this.partitions = partitions;
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.kindOffset = random.nextInt(Kind.values().length);
+    }
+
+    List<String> timeline() {
+        return timeline;
+    }
+
+    List<Long> failoverMs() {
+        return failoverMs;
+    }
+
+    /** Runs {@code count} faults; fails (with seed and timeline) if the cluster does not heal after one. */
+    void run(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Kind kind = Kind.values()[(i + kindOffset) % Kind.values().length];
+            Role role = Role.values()[random.nextInt(Role.values().length)];
+            int partition = random.nextInt(partitions);
+            long holdMs = 500 + random.nextInt(2000);
+            runOne(i, kind, role, partition, holdMs);
+        }
+    }
+
+    private void runOne(int index, Kind kind, Role role, int partition, long holdMs) throws Exception {
+        int victim = victim(role, partition);
+        List<Integer> led = ledBy(victim);
+        long injected = System.nanoTime();
+        note("fault " + index + ": " + kind + " of broker " + victim + " (" + role + " for partition " + partition
+                + ", leads " + led + "), hold " + holdMs + " ms");
+        inject(kind, victim, holdMs);
+        long healed = System.nanoTime();
+        if (!cluster.awaitHealthy(Map.of(topic, partitions), HEAL_TIMEOUT_MS)) {
+            fail("cluster did not heal within " + HEAL_TIMEOUT_MS + " ms after fault " + index + ": "
+                    + cluster.describe(topic, partitions));
+        }
+        awaitAckAfter(healed, index);
+        if (!led.isEmpty() && FAILOVER_KINDS.contains(kind)) {
+            long firstAck = workload.firstAckSentAfter(injected, led);
+            if (firstAck > 0) {
+                failoverMs.add(TimeUnit.NANOSECONDS.toMillis(firstAck - injected));
+            }
+        }
+        note("healed: " + cluster.describe(topic, partitions) + ", acks so far " + workload.ackCount());
+    }
+
+    private void inject(Kind kind, int victim, long holdMs) throws Exception {
+        long pastSession = FaultCluster.SESSION_TIMEOUT_MS + holdMs;
+        switch (kind) {
+            case KILL_9 -> {
+                cluster.kill(victim);
+                Thread.sleep(holdMs);
+                cluster.startBroker(victim);
+            }
+            case SIGSTOP -> {
+                cluster.pause(victim);
+                Thread.sleep(pastSession);
+                cluster.resume(victim);
+            }
+            case ZK_LINK_CUT -> {
+                cluster.zkLink(victim).blackhole(true, true);
+                Thread.sleep(pastSession);
+                cluster.zkLink(victim).heal();
+            }
+            case ZK_LINK_DROP -> {
+                cluster.zkLink(victim).resetAll();
+                Thread.sleep(holdMs);
+            }
+            case INBOUND_ONE_WAY_CUT -> {
+                cluster.inboundLink(victim).blackhole(false, true);
+                Thread.sleep(pastSession);
+                cluster.inboundLink(victim).heal();
+            }
+            case INBOUND_DELAY -> {
+                cluster.inboundLink(victim).delay(50 + holdMs / 10);
+                Thread.sleep(pastSession);
+                cluster.inboundLink(victim).heal();
+            }
+        }
+    }
+
+    private int victim(Role role, int partition) throws Exception {
+        FaultCluster.PartitionView view = cluster.partition(topic, partition);
+        List<Integer> ids = cluster.ids();
+        return switch (role) {
+            case LEADER -> view.leader();
+            case FOLLOWER -> {
+                List<Integer> followers =
+                        ids.stream().filter(id -> id != view.leader()).toList();
+                yield followers.get(random.nextInt(followers.size()));
+            }
+            case CONTROLLER -> {
+                int controller = cluster.controller();
+                yield controller > 0 ? controller : ids.get(random.nextInt(ids.size()));
+            }
+        };
+    }
+
+    private List<Integer> ledBy(int broker) throws Exception {
+        List<Integer> led = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (cluster.partition(topic, p).leader() == broker) {
+                led.add(p);
+            }
+        }
+        return led;
+    }
+
+    private void awaitAckAfter(long sinceNanos, int index) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEAL_TIMEOUT_MS);
+        List<Integer> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        while (workload.firstAckSentAfter(sinceNanos, all) < 0) {
+            if (System.nanoTime() > deadline) {
+                fail("no record acknowledged within " + HEAL_TIMEOUT_MS + " ms after fault " + index + " healed");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    void note(String text) {
+        String line = String.format("+%8.3fs %s", (System.nanoTime() - startNanos) / 1e9, text);
+        timeline.add(line);
+        System.out.println("[fault seed " + seed + "] " + line);
+    }
+
+    private void fail(String text) {
+        throw new AssertionError(failureReport(text));
+    }
+
+    /** The seed, the reason and the whole timeline, for an assertion message. */
+    String failureReport(String reason) {
+        return "seed " + seed + ": " + reason + "\nfault timeline (rerun with -Dskein.fault.seed=" + seed + "):\n"
+                + String.join("\n", timeline);
+    }
+}
