@@ -31,7 +31,7 @@ class FaultInjectionTest {
 
     @Test
     void shortScheduleLosesNothing() throws Exception {
-        run(Long.getLong("skein.fault.seed", 1L), Integer.getInteger("skein.fault.count", 6));
+        run(Long.getLong("skein.fault.seed", 1L), Integer.getInteger("skein.fault.count", 12));
     }
 
     @Test
