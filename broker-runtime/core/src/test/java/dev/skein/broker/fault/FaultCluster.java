@@ -36,6 +36,7 @@ import org.apache.zookeeper.KeeperException;
  */
 final class FaultCluster implements AutoCloseable {
     static final int SESSION_TIMEOUT_MS = 2000;
+    static final long DISK_BYTES = 256L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
@@ -44,6 +45,7 @@ final class FaultCluster implements AutoCloseable {
     private final Map<Integer, FaultProxy> zkProxies = new TreeMap<>();
     private final Map<Integer, FaultProxy> inProxies = new TreeMap<>();
     private final Map<Integer, Process> processes = new TreeMap<>();
+    private int diskLimited = -1;
 
     private FaultCluster(Path root, TestingServer zookeeper, CuratorFramework zk) {
         this.root = root;
@@ -53,6 +55,14 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts ZooKeeper and brokers 1..{@code brokers}, waiting until each is serving. */
     static FaultCluster start(Path root, int brokers) throws Exception {
+        return start(root, brokers, false);
+    }
+
+    /**
+     * As {@link #start(Path, int)}; with {@code limitDisk} the last broker's log directory is a tmpfs of {@value
+     * #DISK_BYTES} bytes that {@link #fillDisk} shrinks to what is in use (the caller checks {@link #canMount}).
+     */
+    static FaultCluster start(Path root, int brokers, boolean limitDisk) throws Exception {
         InstanceSpec spec = new InstanceSpec(root.resolve("zk").toFile(), -1, -1, -1, true, -1, 500, -1);
         TestingServer server = new TestingServer(spec, true);
         CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
@@ -63,6 +73,11 @@ final class FaultCluster implements AutoCloseable {
             for (int id = 1; id <= brokers; id++) {
                 cluster.zkProxies.put(id, new FaultProxy("zk-" + id, server.getPort()));
                 cluster.inProxies.put(id, new FaultProxy("in-" + id, -1));
+            }
+            if (limitDisk) {
+                cluster.diskLimited = brokers;
+                Files.createDirectories(cluster.dataDir(brokers));
+                mount(cluster.dataDir(brokers), "size=" + DISK_BYTES);
             }
             for (int id = 1; id <= brokers; id++) {
                 cluster.startBroker(id);
@@ -205,6 +220,55 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
+    /** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN): tries it on a scratch directory. */
+    static boolean canMount(Path scratch) {
+        try {
+            Files.createDirectories(scratch);
+            mount(scratch, "size=1m");
+            run("umount", scratch.toString());
+            return true;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The broker whose log directory is a size-limited tmpfs, or -1. */
+    int diskLimitedBroker() {
+        return diskLimited;
+    }
+
+    /** Shrinks the limited broker's tmpfs to what is in use plus 16 KiB: its next writes fail with ENOSPC. */
+    void fillDisk() throws IOException, InterruptedException {
+        java.nio.file.FileStore store = Files.getFileStore(dataDir(diskLimited));
+        long used = store.getTotalSpace() - store.getUnallocatedSpace();
+        long size = ((used + 4095) / 4096 + 4) * 4096;
+        run("mount", "-o", "remount,size=" + size, dataDir(diskLimited).toString());
+    }
+
+    /** How many lines of broker {@code id}'s output so far contain {@code text}. */
+    long outputLines(int id, String text) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(root.resolve("broker-" + id + ".out"))) {
+            return lines.filter(line -> line.contains(text)).count();
+        }
+    }
+
+    /** Gives the limited broker's tmpfs its full size back. */
+    void freeDisk() throws IOException, InterruptedException {
+        run("mount", "-o", "remount,size=" + DISK_BYTES, dataDir(diskLimited).toString());
+    }
+
+    private static void mount(Path dir, String options) throws IOException, InterruptedException {
+        run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString());
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
     /** The controller's broker id, or -1 if there is none right now. */
     int controller() throws Exception {
         try {
@@ -295,6 +359,9 @@ final class FaultCluster implements AutoCloseable {
         }
         zk.close();
         zookeeper.close();
+        if (diskLimited > 0) {
+            run("umount", dataDir(diskLimited).toString());
+        }
     }
 
     private static void signal(Process process, String signal) {

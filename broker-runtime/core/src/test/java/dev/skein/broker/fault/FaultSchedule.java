@@ -25,7 +25,9 @@ final class FaultSchedule {
         ZK_LINK_CUT,
         ZK_LINK_DROP,
         INBOUND_ONE_WAY_CUT,
-        INBOUND_DELAY
+        INBOUND_DELAY,
+        /** Only with a size-limited log directory ({@link FaultCluster#diskLimitedBroker()}), always that broker. */
+        DISK_FULL
     }
 
     /** Whom a fault hits. */
@@ -53,7 +55,9 @@ final class FaultSchedule {
     private final long startNanos = System.nanoTime();
     private final List<String> timeline = new ArrayList<>();
     private final List<Long> failoverMs = new ArrayList<>();
-    private final int kindOffset;
+    private int kindOffset;
+    private final List<Kind> kinds;
+    private int restartsAfterDiskFull;
 
     FaultSchedule(FaultCluster cluster, Workload workload, String topic, int partitions, long seed) {
         this.cluster = cluster;
@@ -62,11 +66,26 @@ final class FaultSchedule {
         this.partitions = partitions;
         this.seed = seed;
         this.random = new Random(seed);
-        this.kindOffset = random.nextInt(Kind.values().length);
+        this.kinds = new ArrayList<>(List.of(Kind.values()));
+        if (cluster.diskLimitedBroker() < 0) {
+            kinds.remove(Kind.DISK_FULL);
+        }
+        this.kindOffset = random.nextInt(kinds.size());
     }
 
     List<String> timeline() {
         return timeline;
+    }
+
+    /** Restricts the rotation to {@code only} (kinds the cluster cannot do stay out). */
+    FaultSchedule only(java.util.Set<Kind> only) {
+        kinds.retainAll(only);
+        return this;
+    }
+
+    /** How often a broker had to be restarted to rejoin after its disk had room again. */
+    int restartsAfterDiskFull() {
+        return restartsAfterDiskFull;
     }
 
     List<Long> failoverMs() {
@@ -76,7 +95,7 @@ final class FaultSchedule {
     /** Runs {@code count} faults; fails (with seed and timeline) if the cluster does not heal after one. */
     void run(int count) throws Exception {
         for (int i = 0; i < count; i++) {
-            Kind kind = Kind.values()[(i + kindOffset) % Kind.values().length];
+            Kind kind = kinds.get((i + kindOffset) % kinds.size()); // kinds.size() may have shrunk: still a rotation
             Role role = Role.values()[random.nextInt(Role.values().length)];
             int partition = random.nextInt(partitions);
             long holdMs = 500 + random.nextInt(2000);
@@ -85,12 +104,19 @@ final class FaultSchedule {
     }
 
     private void runOne(int index, Kind kind, Role role, int partition, long holdMs) throws Exception {
-        int victim = victim(role, partition);
+        int victim = kind == Kind.DISK_FULL ? cluster.diskLimitedBroker() : victim(role, partition);
         List<Integer> led = ledBy(victim);
         note("fault " + index + ": " + kind + " of broker " + victim + " (" + role + " for partition " + partition
                 + ", leads " + led + "), hold " + holdMs + " ms");
         long injected = inject(kind, victim, holdMs);
         long healed = System.nanoTime();
+        if (kind == Kind.DISK_FULL && !cluster.awaitHealthy(Map.of(topic, partitions), 20_000)) {
+            restartsAfterDiskFull++;
+            note("broker " + victim + " is not back in sync 20 s after its disk has room again: restarting it ("
+                    + cluster.describe(topic, partitions) + ")");
+            cluster.kill(victim);
+            cluster.startBroker(victim);
+        }
         if (!cluster.awaitHealthy(Map.of(topic, partitions), HEAL_TIMEOUT_MS)) {
             fail("cluster did not heal within " + HEAL_TIMEOUT_MS + " ms after fault " + index + ": "
                     + cluster.describe(topic, partitions));
@@ -138,6 +164,18 @@ final class FaultSchedule {
                 cluster.inboundLink(victim).blackhole(false, true);
                 Thread.sleep(pastSession);
                 cluster.inboundLink(victim).heal();
+            }
+            case DISK_FULL -> {
+                long before = cluster.outputLines(victim, "No space left");
+                cluster.fillDisk();
+                Thread.sleep(pastSession);
+                cluster.freeDisk();
+                note("broker " + victim + " logged " + (cluster.outputLines(victim, "No space left") - before)
+                        + " 'No space left' lines while its disk was full");
+                if (!cluster.running(victim)) {
+                    note("broker " + victim + " exited on the full disk: starting it again");
+                    cluster.startBroker(victim);
+                }
             }
             case INBOUND_DELAY -> {
                 cluster.inboundLink(victim).delay(50 + holdMs / 10);
