@@ -174,7 +174,9 @@ final class FaultCluster implements AutoCloseable {
             }
         }
         out.close();
-        throw new IOException("Broker " + id + " exited before it was ready; see broker-" + id + ".out");
+        List<String> lines = Files.readAllLines(root.resolve("broker-" + id + ".out"));
+        throw new IOException("Broker " + id + " exited before it was ready; the end of its output:\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
     }
 
     /** {@code kill -9}: the JVM dies at once, nothing is flushed. */

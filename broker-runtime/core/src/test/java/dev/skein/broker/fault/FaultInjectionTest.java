@@ -2,15 +2,20 @@ package dev.skein.broker.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -68,7 +73,25 @@ class FaultInjectionTest {
         run(seed, faults, EnumSet.complementOf(EnumSet.of(FaultSchedule.Kind.DISK_FULL)));
     }
 
+    /** Runs the schedule; on failure keeps the brokers' output in {@code target/fault-injection/seed-N/}. */
     private void run(long seed, int faults, Set<FaultSchedule.Kind> kinds) throws Exception {
+        try {
+            runChecked(seed, faults, kinds);
+        } catch (Throwable failure) {
+            Path keep = Path.of("target", "fault-injection", "seed-" + seed);
+            Files.createDirectories(keep);
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path out : files.filter(f -> f.getFileName().toString().endsWith(".out"))
+                        .toList()) {
+                    Files.copy(out, keep.resolve(out.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            System.out.println("broker output kept in " + keep.toAbsolutePath());
+            throw failure;
+        }
+    }
+
+    private void runChecked(long seed, int faults, Set<FaultSchedule.Kind> kinds) throws Exception {
         try (FaultCluster cluster = FaultCluster.start(dir, 3, kinds.contains(FaultSchedule.Kind.DISK_FULL))) {
             createTopic(cluster);
             assertThat(cluster.awaitHealthy(Map.of(TOPIC, PARTITIONS), 60_000))
@@ -89,6 +112,8 @@ class FaultInjectionTest {
             HistoryChecker checker = new HistoryChecker(TOPIC, PARTITIONS);
             checker.readBack(cluster.bootstrap());
             checker.check(workload.acks(), workload.observed());
+            List<String> problems = new ArrayList<>(workload.violations());
+            problems.addAll(commitsKept(cluster, workload));
             List<Path> logDirs = new ArrayList<>();
             for (int id : cluster.ids()) {
                 logDirs.add(cluster.dataDir(id));
@@ -98,7 +123,6 @@ class FaultInjectionTest {
                 cluster.stopCleanly(id);
             }
             checker.compareReplicas(logDirs);
-            List<String> problems = new ArrayList<>(workload.violations());
             problems.addAll(checker.problems());
             String summary = summary(seed, faults, workload, checker, schedule.failoverMs())
                     + (kinds.contains(FaultSchedule.Kind.DISK_FULL)
@@ -120,6 +144,25 @@ class FaultInjectionTest {
                     .all()
                     .get();
         }
+    }
+
+    /** The group's committed offsets after healing: none below the highest one committed successfully. */
+    private static List<String> commitsKept(FaultCluster cluster, Workload workload) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> now;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap()))) {
+            now = admin.listConsumerGroupOffsets(Workload.GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+        }
+        List<String> problems = new ArrayList<>();
+        workload.committed().forEach((tp, acknowledged) -> {
+            OffsetAndMetadata stored = now.get(tp);
+            if (stored == null || stored.offset() < acknowledged) {
+                problems.add("committed offset of " + tp + " went backwards after healing: acknowledged " + acknowledged
+                        + ", now " + stored);
+            }
+        });
+        return problems;
     }
 
     /** While the idle brokers run, waits (up to 30 s) until followers have fetched everything; no assertion here. */

@@ -100,6 +100,11 @@ final class Workload implements AutoCloseable {
         return observed;
     }
 
+    /** The highest offset successfully committed per partition. */
+    Map<TopicPartition, Long> committed() {
+        return Map.copyOf(committed);
+    }
+
     List<String> violations() {
         return List.copyOf(violations);
     }
