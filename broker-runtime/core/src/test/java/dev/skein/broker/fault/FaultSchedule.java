@@ -1,0 +1,245 @@
+package dev.skein.broker.fault;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a seeded schedule of faults against a {@link FaultCluster} while a {@link Workload} runs, one fault at a
+ * time: pick a victim by role (the leader or a follower of a random partition, or the controller), inject, hold,
+ * heal, then wait until the cluster is whole again (every broker registered, every partition with a full ISR) and
+ * the producer has an acknowledgement for a record sent after the heal. The fault kinds cycle in a seeded order, so
+ * any 6 consecutive faults cover every kind; everything else (role, partition, durations) comes from the seed.
+ *
+ * <p>Keeps a timeline (elapsed seconds, fault, cluster state after healing) for failure messages, and the failover
+ * time of every kill -9 or SIGSTOP whose victim led partitions: from the injection to the first
+ * acknowledgement of a record sent after the injection to one of those partitions.
+ */
+final class FaultSchedule {
+    /** The fault kinds. */
+    enum Kind {
+        KILL_9,
+        SIGSTOP,
+        ZK_LINK_CUT,
+        ZK_LINK_DROP,
+        INBOUND_ONE_WAY_CUT,
+        INBOUND_DELAY,
+        /** Only with a size-limited log directory ({@link FaultCluster#diskLimitedBroker()}), always that broker. */
+        DISK_FULL
+    }
+
+    /** Whom a fault hits. */
+    enum Role {
+        LEADER,
+        FOLLOWER,
+        CONTROLLER
+    }
+
+    /**
+     * The faults that stop a leader outright, so no acknowledgement can come from it until the controller has moved
+     * leadership (or the broker is back): their failover time is measured. A ZooKeeper link cut is not among them:
+     * the cut-off leader may keep acknowledging, correctly, while its followers still fetch from it.
+     */
+    private static final java.util.Set<Kind> FAILOVER_KINDS = java.util.EnumSet.of(Kind.KILL_9, Kind.SIGSTOP);
+
+    private static final long HEAL_TIMEOUT_MS = 90_000;
+
+    private final FaultCluster cluster;
+    private final Workload workload;
+    private final String topic;
+    private final int partitions;
+    private final long seed;
+    private final Random random;
+    private final long startNanos = System.nanoTime();
+    private final List<String> timeline = new ArrayList<>();
+    private final List<Long> failoverMs = new ArrayList<>();
+    private int kindOffset;
+    private final List<Kind> kinds;
+    private int restartsAfterDiskFull;
+
+    FaultSchedule(FaultCluster cluster, Workload workload, String topic, int partitions, long seed) {
+        this.cluster = cluster;
+        this.workload = workload;
+        this.topic = topic;
+        this.partitions = partitions;
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.kinds = new ArrayList<>(List.of(Kind.values()));
+        if (cluster.diskLimitedBroker() < 0) {
+            kinds.remove(Kind.DISK_FULL);
+        }
+        this.kindOffset = random.nextInt(kinds.size());
+    }
+
+    List<String> timeline() {
+        return timeline;
+    }
+
+    /** Restricts the rotation to {@code only} (kinds the cluster cannot do stay out). */
+    FaultSchedule only(java.util.Set<Kind> only) {
+        kinds.retainAll(only);
+        return this;
+    }
+
+    /** How often a broker had to be restarted to rejoin after its disk had room again. */
+    int restartsAfterDiskFull() {
+        return restartsAfterDiskFull;
+    }
+
+    List<Long> failoverMs() {
+        return failoverMs;
+    }
+
+    /** Runs {@code count} faults; fails (with seed and timeline) if the cluster does not heal after one. */
+    void run(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Kind kind = kinds.get((i + kindOffset) % kinds.size()); // kinds.size() may have shrunk: still a rotation
+            Role role = Role.values()[random.nextInt(Role.values().length)];
+            int partition = random.nextInt(partitions);
+            long holdMs = 500 + random.nextInt(2000);
+            runOne(i, kind, role, partition, holdMs);
+        }
+    }
+
+    private void runOne(int index, Kind kind, Role role, int partition, long holdMs) throws Exception {
+        int victim = kind == Kind.DISK_FULL ? cluster.diskLimitedBroker() : victim(role, partition);
+        List<Integer> led = ledBy(victim);
+        note("fault " + index + ": " + kind + " of broker " + victim + " (" + role + " for partition " + partition
+                + ", leads " + led + "), hold " + holdMs + " ms");
+        long injected = inject(kind, victim, holdMs);
+        long healed = System.nanoTime();
+        if (kind == Kind.DISK_FULL && !cluster.awaitHealthy(Map.of(topic, partitions), 20_000)) {
+            restartsAfterDiskFull++;
+            note("broker " + victim + " is not back in sync 20 s after its disk has room again: restarting it ("
+                    + cluster.describe(topic, partitions) + ")");
+            cluster.kill(victim);
+            cluster.startBroker(victim);
+        }
+        if (!cluster.awaitHealthy(Map.of(topic, partitions), HEAL_TIMEOUT_MS)) {
+            fail("cluster did not heal within " + HEAL_TIMEOUT_MS + " ms after fault " + index + ": "
+                    + cluster.describe(topic, partitions));
+        }
+        awaitAckAfter(healed, index);
+        String failover = "";
+        if (!led.isEmpty() && FAILOVER_KINDS.contains(kind)) {
+            long firstAck = workload.firstAckSentAfter(injected, led);
+            if (firstAck > 0) {
+                long ms = TimeUnit.NANOSECONDS.toMillis(firstAck - injected);
+                failoverMs.add(ms);
+                failover = ", failover " + ms + " ms";
+            }
+        }
+        note("healed: " + cluster.describe(topic, partitions) + ", acks so far " + workload.ackCount() + failover);
+    }
+
+    /** Injects, holds and heals one fault; returns when it took effect (nanoTime, after the kill or signal). */
+    private long inject(Kind kind, int victim, long holdMs) throws Exception {
+        long pastSession = FaultCluster.SESSION_TIMEOUT_MS + holdMs;
+        long injected = System.nanoTime();
+        switch (kind) {
+            case KILL_9 -> {
+                cluster.kill(victim);
+                injected = System.nanoTime();
+                Thread.sleep(holdMs);
+                cluster.startBroker(victim);
+            }
+            case SIGSTOP -> {
+                cluster.pause(victim);
+                injected = System.nanoTime();
+                Thread.sleep(pastSession);
+                cluster.resume(victim);
+            }
+            case ZK_LINK_CUT -> {
+                cluster.zkLink(victim).blackhole(true, true);
+                Thread.sleep(pastSession);
+                cluster.zkLink(victim).heal();
+            }
+            case ZK_LINK_DROP -> {
+                cluster.zkLink(victim).resetAll();
+                Thread.sleep(holdMs);
+            }
+            case INBOUND_ONE_WAY_CUT -> {
+                cluster.inboundLink(victim).blackhole(false, true);
+                Thread.sleep(pastSession);
+                cluster.inboundLink(victim).heal();
+            }
+            case DISK_FULL -> {
+                long before = cluster.outputLines(victim, "No space left");
+                cluster.fillDisk();
+                Thread.sleep(pastSession);
+                cluster.freeDisk();
+                note("broker " + victim + " logged " + (cluster.outputLines(victim, "No space left") - before)
+                        + " 'No space left' lines while its disk was full");
+                if (!cluster.running(victim)) {
+                    note("broker " + victim + " exited on the full disk: starting it again");
+                    cluster.startBroker(victim);
+                }
+            }
+            case INBOUND_DELAY -> {
+                cluster.inboundLink(victim).delay(50 + holdMs / 10);
+                Thread.sleep(pastSession);
+                cluster.inboundLink(victim).heal();
+            }
+        }
+        return injected;
+    }
+
+    private int victim(Role role, int partition) throws Exception {
+        FaultCluster.PartitionView view = cluster.partition(topic, partition);
+        List<Integer> ids = cluster.ids();
+        return switch (role) {
+            case LEADER -> view.leader();
+            case FOLLOWER -> {
+                List<Integer> followers =
+                        ids.stream().filter(id -> id != view.leader()).toList();
+                yield followers.get(random.nextInt(followers.size()));
+            }
+            case CONTROLLER -> {
+                int controller = cluster.controller();
+                yield controller > 0 ? controller : ids.get(random.nextInt(ids.size()));
+            }
+        };
+    }
+
+    private List<Integer> ledBy(int broker) throws Exception {
+        List<Integer> led = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (cluster.partition(topic, p).leader() == broker) {
+                led.add(p);
+            }
+        }
+        return led;
+    }
+
+    private void awaitAckAfter(long sinceNanos, int index) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEAL_TIMEOUT_MS);
+        List<Integer> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        while (workload.firstAckSentAfter(sinceNanos, all) < 0) {
+            if (System.nanoTime() > deadline) {
+                fail("no record acknowledged within " + HEAL_TIMEOUT_MS + " ms after fault " + index + " healed");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    void note(String text) {
+        String line = String.format("+%8.3fs %s", (System.nanoTime() - startNanos) / 1e9, text);
+        timeline.add(line);
+        System.out.println("[fault seed " + seed + "] " + line);
+    }
+
+    private void fail(String text) {
+        throw new AssertionError(failureReport(text));
+    }
+
+    /** The seed, the reason and the whole timeline, for an assertion message. */
+    String failureReport(String reason) {
+        return "seed " + seed + ": " + reason + "\nfault timeline (rerun with -Dskein.fault.seed=" + seed + "):\n"
+                + String.join("\n", timeline);
+    }
+}
