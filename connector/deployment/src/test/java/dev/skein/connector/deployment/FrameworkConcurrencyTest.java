@@ -3,27 +3,21 @@ package dev.skein.connector.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skein.connector.SkeinIncomingMetadata;
 import io.quarkus.test.QuarkusUnitTest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Level;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,7 +40,7 @@ class FrameworkConcurrencyTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Collector.class))
+            .withApplicationRoot(jar -> jar.addClasses(Collector.class, RecordsByPartition.class, GroupOwnership.class))
             .overrideConfigKey("quarkus.skein.devservices.partitions", String.valueOf(PARTITIONS))
             .overrideConfigKey("mp.messaging.incoming.copies.connector", "skein")
             .overrideConfigKey("mp.messaging.incoming.copies.concurrency", "3")
@@ -73,10 +67,10 @@ class FrameworkConcurrencyTest {
             await().atMost(Duration.ofSeconds(60))
                     .alias("three members of group 'copies' with one partition each")
                     .ignoreExceptions()
-                    .until(() -> ownership(admin).size() == PARTITIONS
-                            && ownership(admin).stream().allMatch(owned -> owned.size() == 1));
+                    .until(() -> GroupOwnership.of(admin, "copies").size() == PARTITIONS
+                            && GroupOwnership.of(admin, "copies").stream().allMatch(owned -> owned.size() == 1));
             Set<TopicPartition> all = new HashSet<>();
-            ownership(admin).forEach(all::addAll);
+            GroupOwnership.of(admin, "copies").forEach(all::addAll);
             assertThat(all)
                     .containsExactlyInAnyOrderElementsOf(IntStream.range(0, PARTITIONS)
                             .mapToObj(p -> new TopicPartition("copies", p))
@@ -107,42 +101,22 @@ class FrameworkConcurrencyTest {
         }
     }
 
-    /** The partitions each member of the base channel's group owns. */
-    private static List<Set<TopicPartition>> ownership(Admin admin) throws Exception {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("copies"))
-                .describedGroups()
-                .get("copies")
-                .get();
-        List<Set<TopicPartition>> owned = new ArrayList<>();
-        for (MemberDescription member : group.members()) {
-            owned.add(member.assignment().topicPartitions());
-        }
-        return owned;
-    }
-
     @ApplicationScoped
     public static class Collector {
-        private final Map<Integer, ConcurrentLinkedQueue<String>> byPartition = new ConcurrentHashMap<>();
+        private final RecordsByPartition received = new RecordsByPartition();
 
         @Incoming("copies")
         public CompletionStage<Void> consume(Message<String> message) {
-            int partition = message.getMetadata(SkeinIncomingMetadata.class)
-                    .orElseThrow()
-                    .partition();
-            byPartition
-                    .computeIfAbsent(partition, p -> new ConcurrentLinkedQueue<>())
-                    .add(message.getPayload());
+            received.add(message);
             return message.ack();
         }
 
         int count() {
-            return byPartition.values().stream()
-                    .mapToInt(ConcurrentLinkedQueue::size)
-                    .sum();
+            return received.count();
         }
 
         List<String> ofPartition(int partition) {
-            return List.copyOf(byPartition.getOrDefault(partition, new ConcurrentLinkedQueue<>()));
+            return received.ofPartition(partition);
         }
     }
 }

@@ -3,30 +3,22 @@ package dev.skein.connector.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skein.connector.SkeinIncomingMetadata;
 import io.quarkus.test.QuarkusUnitTest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -41,7 +33,7 @@ class PartitionsConcurrencyTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Collector.class))
+            .withApplicationRoot(jar -> jar.addClasses(Collector.class, RecordsByPartition.class, GroupOwnership.class))
             .overrideConfigKey("quarkus.skein.devservices.partitions", String.valueOf(PARTITIONS))
             .overrideConfigKey("mp.messaging.incoming.spread.connector", "skein")
             .overrideConfigKey("mp.messaging.incoming.spread.partitions", String.valueOf(PARTITIONS))
@@ -61,10 +53,10 @@ class PartitionsConcurrencyTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             await().atMost(Duration.ofSeconds(60))
                     .alias("three members with one partition each")
-                    .until(() -> ownership(admin).size() == PARTITIONS
-                            && ownership(admin).stream().allMatch(owned -> owned.size() == 1));
+                    .until(() -> GroupOwnership.of(admin, "spread").size() == PARTITIONS
+                            && GroupOwnership.of(admin, "spread").stream().allMatch(owned -> owned.size() == 1));
             Set<TopicPartition> all = new TreeSet<>((a, b) -> Integer.compare(a.partition(), b.partition()));
-            ownership(admin).forEach(all::addAll);
+            GroupOwnership.of(admin, "spread").forEach(all::addAll);
             assertThat(all).hasSize(PARTITIONS);
         }
 
@@ -88,50 +80,22 @@ class PartitionsConcurrencyTest {
         }
     }
 
-    /** The partitions each member of the channel's group owns; none while no member has joined the group yet. */
-    private static List<Set<TopicPartition>> ownership(Admin admin) throws Exception {
-        ConsumerGroupDescription group;
-        try {
-            group = admin.describeConsumerGroups(List.of("spread"))
-                    .describedGroups()
-                    .get("spread")
-                    .get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return List.of();
-            }
-            throw e;
-        }
-        List<Set<TopicPartition>> owned = new ArrayList<>();
-        for (MemberDescription member : group.members()) {
-            owned.add(member.assignment().topicPartitions());
-        }
-        return owned;
-    }
-
     @ApplicationScoped
     public static class Collector {
-        private final Map<Integer, ConcurrentLinkedQueue<String>> byPartition = new ConcurrentHashMap<>();
+        private final RecordsByPartition received = new RecordsByPartition();
 
         @Incoming("spread")
         public CompletionStage<Void> consume(Message<String> message) {
-            int partition = message.getMetadata(SkeinIncomingMetadata.class)
-                    .orElseThrow()
-                    .partition();
-            byPartition
-                    .computeIfAbsent(partition, p -> new ConcurrentLinkedQueue<>())
-                    .add(message.getPayload());
+            received.add(message);
             return message.ack();
         }
 
         int count() {
-            return byPartition.values().stream()
-                    .mapToInt(ConcurrentLinkedQueue::size)
-                    .sum();
+            return received.count();
         }
 
         List<String> ofPartition(int partition) {
-            return List.copyOf(byPartition.getOrDefault(partition, new ConcurrentLinkedQueue<>()));
+            return received.ofPartition(partition);
         }
     }
 }
