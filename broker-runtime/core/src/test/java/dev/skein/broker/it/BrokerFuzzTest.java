@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * files to {@code target/fuzz-findings/} (copy them to {@code src/test/resources/fuzz-regressions/}, where {@link
  * FuzzRegressionTest} replays them).
  *
- * <p>Long runs: {@code -Dskein.fuzz.inputs=10000000 -Dskein.fuzz.seed=N -Dskein.fuzz.connections=4}; the seed
+ * <p>Long runs: {@code -Dskein.fuzz.inputs=10000000 -Dskein.fuzz.seed=N -Dskein.fuzz.connections=4}
+ * ({@code -Dskein.fuzz.first=I} starts at input {@code I}, to replay one batch of a long run; {@code
+ * -Dskein.fuzz.bound.ms} widens the answer bound on a machine shared with other work); the seed
  * defaults to a fixed value so CI runs the same inputs every time (change it to explore). The campaign stops after a
  * batch that brings the distinct findings to {@code skein.fuzz.max.findings} (10); the first {@code
  * -Dskein.fuzz.minimize=N} findings are minimized (default 0: a replay of a batch holding a heap-exhausting input can
@@ -36,10 +38,11 @@ class BrokerFuzzTest {
         long seed = Long.getLong("skein.fuzz.seed", DEFAULT_SEED);
         FuzzCampaign.Settings settings = new FuzzCampaign.Settings(
                 seed,
+                Long.getLong("skein.fuzz.first", 0L),
                 Long.getLong("skein.fuzz.inputs", DEFAULT_INPUTS),
                 Integer.getInteger("skein.fuzz.connections", 4),
                 Integer.getInteger("skein.fuzz.batch", BATCH),
-                BOUND_MS,
+                Integer.getInteger("skein.fuzz.bound.ms", BOUND_MS),
                 Long.getLong("skein.fuzz.heap.bound.mb", 1024L) << 20,
                 Integer.getInteger("skein.fuzz.max.findings", 10));
         System.out.println("fuzz: seed " + seed + " (rerun with -Dskein.fuzz.seed=" + seed + "), " + settings);

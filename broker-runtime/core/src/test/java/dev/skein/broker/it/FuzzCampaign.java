@@ -43,6 +43,7 @@ final class FuzzCampaign {
     /** How to run. */
     record Settings(
             long seed,
+            long first,
             long inputs,
             int connections,
             int batchSize,
@@ -147,8 +148,9 @@ final class FuzzCampaign {
         });
         long start = System.nanoTime();
         try (WitnessProducer witness = new WitnessProducer(harness)) {
-            for (long first = 0; first < settings.inputs(); first += settings.batchSize()) {
-                long end = Math.min(settings.inputs(), first + settings.batchSize());
+            long last = settings.first() + settings.inputs();
+            for (long first = settings.first(); first < last; first += settings.batchSize()) {
+                long end = Math.min(last, first + settings.batchSize());
                 runBatch(workers, inputs, port, first, end);
                 witness.pause();
                 List<String> breaches = new ArrayList<>(invariants.checkAll(Set.of()));
@@ -157,7 +159,7 @@ final class FuzzCampaign {
                 boolean alive = breaches.stream().noneMatch(b -> b.startsWith("a fresh connection"));
                 for (String breach : new LinkedHashSet<>(breaches)) {
                     if (knownBreaches.add(category(breach))) {
-                        findings.add(new Finding("invariant", breach, first, end - 1, null));
+                        record(new Finding("invariant", breach, first, end - 1, null));
                     }
                 }
                 System.out.printf(
@@ -168,8 +170,8 @@ final class FuzzCampaign {
                 }
             }
             witness.pause();
-            List<String> last = witness.verify();
-            last.forEach(b -> findings.add(new Finding("invariant", b, 0, settings.inputs() - 1, null)));
+            List<String> witnessBreaches = witness.verify();
+            witnessBreaches.forEach(b -> record(new Finding("invariant", b, settings.first(), last - 1, null)));
             long acked = witness.ackedCount();
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<Result, Long> counts = new EnumMap<>(Result.class);
@@ -198,6 +200,14 @@ final class FuzzCampaign {
                 .replaceAll("-?\\d+", "N");
     }
 
+    /** Keeps a finding and prints it at once, so a long run stopped by hand still shows what it found. */
+    private void record(Finding finding) {
+        findings.add(finding);
+        System.out.println("fuzz: finding " + finding.kind() + " at inputs " + finding.firstInput() + ".."
+                + finding.lastInput() + ": " + finding.detail()
+                + (finding.input() == null ? "" : " [" + finding.input().describe() + "]"));
+    }
+
     private void runBatch(ExecutorService workers, FuzzInputs inputs, int port, long first, long end) throws Exception {
         AtomicLong next = new AtomicLong(first);
         List<Future<?>> running = new ArrayList<>();
@@ -224,7 +234,7 @@ final class FuzzCampaign {
         try {
             result = connection.deliver(input.frame());
         } catch (java.net.ConnectException e) {
-            findings.add(new Finding("refused-connection", String.valueOf(e), input.index(), input.index(), input));
+            record(new Finding("refused-connection", String.valueOf(e), input.index(), input.index(), input));
             return;
         }
         if (result == null) {
@@ -233,7 +243,7 @@ final class FuzzCampaign {
         }
         results.get(result).incrementAndGet();
         if (result == Result.SILENT) {
-            findings.add(new Finding(
+            record(new Finding(
                     "hang",
                     "no answer and no close within " + settings.boundMs() + " ms (ping unanswered too)",
                     input.index(),
