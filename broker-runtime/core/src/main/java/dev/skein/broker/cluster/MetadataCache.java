@@ -1,9 +1,12 @@
 package dev.skein.broker.cluster;
 
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -28,6 +31,16 @@ final class MetadataCache {
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
     private volatile List<BrokerRegistration> brokers = List.of();
     private final Object changes = new Object();
+    /** Ids of topics deleted or replaced since start (bounded, oldest dropped), so writers stop waiting for them. */
+    private final Set<Uuid> retiredTopicIds =
+            Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Uuid, Boolean> eldest) {
+                    return size() > MAX_RETIRED_TOPIC_IDS;
+                }
+            }));
+
+    private static final int MAX_RETIRED_TOPIC_IDS = 4096;
 
     Optional<TopicEntry> entry(String name) {
         return Optional.ofNullable(topicsByName.get(name));
@@ -65,6 +78,7 @@ final class MetadataCache {
         TopicEntry previous = topicsByName.put(topic.name(), entry);
         if (previous != null && !previous.description().topicId().equals(topic.topicId())) {
             namesById.remove(previous.description().topicId(), topic.name());
+            retiredTopicIds.add(previous.description().topicId());
         }
         namesById.put(topic.topicId(), topic.name());
         signal();
@@ -74,8 +88,23 @@ final class MetadataCache {
         TopicEntry previous = topicsByName.remove(name);
         if (previous != null) {
             namesById.remove(previous.description().topicId(), name);
+            retiredTopicIds.add(previous.description().topicId());
         }
         signal();
+    }
+
+    /**
+     * Records that the topic with this id is gone (deleted or replaced by a topic of the same name), also when the event
+     * thread never saw it: a create and a delete in quick succession can reach the cache as nothing at all.
+     */
+    void retire(Uuid topicId) {
+        retiredTopicIds.add(topicId);
+        signal();
+    }
+
+    /** Whether the topic with this id is known to be deleted or replaced. */
+    boolean retired(Uuid topicId) {
+        return retiredTopicIds.contains(topicId);
     }
 
     void setBrokers(List<BrokerRegistration> liveBrokers) {

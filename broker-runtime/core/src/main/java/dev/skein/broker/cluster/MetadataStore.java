@@ -413,9 +413,22 @@ public final class MetadataStore implements AutoCloseable {
             throw failure("creating topic " + name, e);
         }
         log.info("Created topic {} ({}) with assignment {}", name, topicId, assignment);
+        // A concurrent DeleteTopics (or delete and re-create) may remove the topic before the cache shows it: stop
+        // waiting then too, and answer with what this request wrote.
         awaitCache(
-                () -> cache.topic(name).filter(t -> t.topicId().equals(topicId)).isPresent());
-        return cache.topic(name).orElseThrow();
+                () -> cache.topic(name).filter(t -> t.topicId().equals(topicId)).isPresent() || cache.retired(topicId));
+        return cache.topic(name)
+                .filter(t -> t.topicId().equals(topicId))
+                .orElseGet(() -> asWritten(name, topicId, assignment, configs));
+    }
+
+    /** The topic as {@link #createTopic} wrote it, for a topic already deleted again when the cache caught up. */
+    private static TopicDescription asWritten(
+            String name, Uuid topicId, Map<Integer, List<Integer>> assignment, Map<String, String> configs) {
+        Map<Integer, PartitionState> partitions = new TreeMap<>();
+        assignment.forEach((partition, replicas) ->
+                partitions.put(partition, new PartitionState(partition, replicas, replicas.get(0), 0, replicas, 0, 0)));
+        return new TopicDescription(name, topicId, partitions, configs);
     }
 
     /**
@@ -435,8 +448,14 @@ public final class MetadataStore implements AutoCloseable {
                     throw unknownTopic(name);
                 }
                 topicId = ZkJson.parseTopicAssignment(assignment).topicId();
-                List<String> subtree =
-                        ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(name));
+                List<String> subtree;
+                try {
+                    subtree = ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(name));
+                } catch (KeeperException.NoNodeException e) {
+                    // A concurrent delete removed part of the tree while it was listed: look again.
+                    log.debug("Topic {} changed while listing it for deletion, retrying: {}", name, e.getMessage());
+                    continue;
+                }
                 Collections.reverse(subtree);
                 List<CuratorOp> ops = new ArrayList<>();
                 for (String path : subtree) {
@@ -461,6 +480,7 @@ public final class MetadataStore implements AutoCloseable {
             throw failure("deleting topic " + name, e);
         }
         log.info("Deleted topic {} ({})", name, topicId);
+        cache.retire(topicId);
         Uuid deleted = topicId;
         awaitCache(
                 () -> cache.topic(name).filter(t -> t.topicId().equals(deleted)).isEmpty());
