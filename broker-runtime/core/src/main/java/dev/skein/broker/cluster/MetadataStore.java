@@ -404,6 +404,7 @@ public final class MetadataStore implements AutoCloseable {
                     .forPath(ZkPaths.topic(name), ZkJson.topicAssignment(topicId, assignment)));
             ops.add(client.transactionOp().create().forPath(ZkPaths.partitions(name)));
             addPartitionCreates(ops, name, assignment);
+            ZkRequestSize.check("Creating topic " + name + " with " + partitions + " partitions", ops);
             client.transaction().forOperations(ops);
         } catch (KeeperException.NodeExistsException e) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
@@ -523,6 +524,7 @@ public final class MetadataStore implements AutoCloseable {
                         .withVersion(stat.getVersion())
                         .forPath(ZkPaths.topic(name), ZkJson.topicAssignment(current.topicId(), all)));
                 addPartitionCreates(ops, name, added);
+                ZkRequestSize.check("Adding " + added.size() + " partitions to topic " + name, ops);
                 try {
                     client.transaction().forOperations(ops);
                     writtenVersion = stat.getVersion() + 1;
@@ -556,6 +558,7 @@ public final class MetadataStore implements AutoCloseable {
                 throw unknownTopic(name);
             }
             byte[] data = ZkJson.topicConfig(overrides);
+            ZkRequestSize.checkData("The config of topic " + name, data.length);
             try {
                 writtenVersion = client.setData()
                         .forPath(ZkPaths.topicConfig(name), data)
