@@ -33,6 +33,7 @@ public final class BrokerStateStore implements Closeable {
     private final ConcurrentMap<String, Long> producerSnapshotOffsets;
     private final ConcurrentMap<String, Long> cleanerCheckpoints;
     private final Atomic.Boolean cleanShutdown;
+    private long commits;
 
     private BrokerStateStore(
             DB db,
@@ -159,6 +160,12 @@ public final class BrokerStateStore implements Closeable {
     /** Makes every staged write durable, atomically. */
     public synchronized void commit() {
         db.commit();
+        commits++;
+    }
+
+    /** How many commits this store made since it was opened (each one syncs the file). */
+    synchronized long commitCount() {
+        return commits;
     }
 
     @Override

@@ -187,11 +187,11 @@ public final class PartitionRegistry implements MetadataListener {
             if (removed != null && removed.isLeader()) {
                 leadershipChanged(tp, false);
             }
-            try {
-                logManager.delete(tp);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot delete the log of " + tp, e);
-            }
+        }
+        try {
+            logManager.delete(gone);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the logs of topic " + topic, e);
         }
     }
 
