@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class CliToolsIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     private static Admin admin;
 
@@ -147,7 +148,7 @@ class CliToolsIT {
         String topic = "cli-groups";
         String group = "cli-groups-group";
         skein.createTopic(topic, 2);
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < 20; i++) {
                 producer.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i));
             }
@@ -290,7 +291,7 @@ class CliToolsIT {
     void getOffsetShellPrintsEarliestAndLatestOffsets() throws Exception {
         String topic = "cli-offsets";
         skein.createTopic(topic, 3);
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int p = 0; p < 3; p++) {
                 for (int i = 0; i < 5 * (p + 1); i++) {
                     producer.send(new ProducerRecord<>(topic, p, null, "v" + i));
@@ -312,7 +313,7 @@ class CliToolsIT {
     void logDirsCommandReportsTheDataDirectoryAndReplicaSizes() throws Exception {
         String topic = "cli-log-dirs";
         skein.createTopic(topic, 2);
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < 20; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, null, "x".repeat(100)));
             }

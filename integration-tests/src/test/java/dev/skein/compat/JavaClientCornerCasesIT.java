@@ -2,6 +2,7 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class JavaClientCornerCasesIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     @Test
     void maxPollRecordsCapsEveryPollAndKeepsOrder() throws Exception {
@@ -55,7 +56,7 @@ class JavaClientCornerCasesIT {
         List<Integer> pollSizes = new ArrayList<>();
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer =
-                skein.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 7))) {
+                skein.stringConsumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 7))) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             Awaitility.await().atMost(WAIT).until(() -> {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
@@ -75,7 +76,7 @@ class JavaClientCornerCasesIT {
         String topic = "java-small-fetch";
         skein.createTopic(topic, 1);
         // one ~100 KB batch: a whole batch is returned even when it exceeds the fetch limits
-        try (KafkaProducer<String, String> producer = skein.producer(
+        try (KafkaProducer<String, String> producer = skein.stringProducer(
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 1_000, ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20))) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
@@ -87,7 +88,7 @@ class JavaClientCornerCasesIT {
 
         List<String> values = new ArrayList<>();
         int polls = 0;
-        try (KafkaConsumer<String, String> consumer = skein.consumer(Map.of(
+        try (KafkaConsumer<String, String> consumer = skein.stringConsumer(Map.of(
                 ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 1024, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 512))) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -111,7 +112,7 @@ class JavaClientCornerCasesIT {
                 new RecordHeader("trace", "t-2".getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("empty", new byte[0]),
                 new RecordHeader("null", (byte[]) null));
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             producer.send(new ProducerRecord<>(topic, 0, null, "no key"));
             producer.send(new ProducerRecord<>(topic, 0, "no value", null));
             producer.send(new ProducerRecord<>(topic, 0, null, null));
@@ -142,7 +143,7 @@ class JavaClientCornerCasesIT {
 
         long before = System.currentTimeMillis();
         RecordMetadata appendMetadata;
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             producer.send(new ProducerRecord<>("java-create-time", 0, clientTime, "k", "v"))
                     .get();
             appendMetadata = producer.send(new ProducerRecord<>("java-append-time", 0, clientTime, "k", "v"))
@@ -170,14 +171,14 @@ class JavaClientCornerCasesIT {
         skein.createTopic(topic, 1);
         TopicPartition partition = new TopicPartition(topic, 0);
         long base = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1);
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, base + i * 1_000L, null, "t" + i));
             }
             producer.flush();
         }
 
-        try (KafkaConsumer<String, String> consumer = skein.consumer(Map.of())) {
+        try (KafkaConsumer<String, String> consumer = skein.stringConsumer(Map.of())) {
             Map<TopicPartition, OffsetAndTimestamp> exact =
                     consumer.offsetsForTimes(Map.of(partition, base + 3_000L), WAIT);
             Map<TopicPartition, OffsetAndTimestamp> between =
@@ -203,7 +204,7 @@ class JavaClientCornerCasesIT {
         TopicPartition partition = new TopicPartition(topic, 0);
         long base = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1);
         long[] timestamps = {base + 3_000, base + 1_000, base + 9_000, base + 2_000};
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (long timestamp : timestamps) {
                 producer.send(new ProducerRecord<>(topic, 0, timestamp, null, "t"))
                         .get();
@@ -243,7 +244,7 @@ class JavaClientCornerCasesIT {
         skein.createTopic(topic, 4);
         Map<Integer, Integer> custom = new HashMap<>();
         try (KafkaProducer<String, String> producer =
-                skein.producer(Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, LastDigitPartitioner.class))) {
+                skein.stringProducer(Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, LastDigitPartitioner.class))) {
             for (int i = 0; i < 20; i++) {
                 RecordMetadata metadata = producer.send(new ProducerRecord<>(topic, "key-" + i, "custom"))
                         .get();
@@ -253,7 +254,7 @@ class JavaClientCornerCasesIT {
         }
         Map<Integer, Integer> roundRobin = new HashMap<>();
         try (KafkaProducer<String, String> producer =
-                skein.producer(Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class))) {
+                skein.stringProducer(Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class))) {
             for (int i = 0; i < 20; i++) {
                 roundRobin.merge(
                         producer.send(new ProducerRecord<>(topic, "same-key", "rr"))
@@ -296,7 +297,7 @@ class JavaClientCornerCasesIT {
     }
 
     private static void produceValues(String topic, int count) throws Exception {
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, null, "value-" + i));
             }
@@ -314,7 +315,7 @@ class JavaClientCornerCasesIT {
 
     private static List<ConsumerRecord<String, String>> readAll(String topic, int partition, int count) {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = skein.consumer(Map.of())) {
+        try (KafkaConsumer<String, String> consumer = skein.stringConsumer(Map.of())) {
             TopicPartition tp = new TopicPartition(topic, partition);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));

@@ -2,6 +2,7 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class KafkaStreamsIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     @Test
     void wordCountSurvivesRestartWithRestoredStateAndCountsExactly() throws Exception {
@@ -141,7 +142,7 @@ class KafkaStreamsIT {
         }
         Random random = new Random(42);
         Map<String, Long> counts = new HashMap<>();
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int line = 0; line < LINES; line++) {
                 StringBuilder text = new StringBuilder();
                 int words = 1 + random.nextInt(8);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class KafkajsIT {
     @TempDir
     static Path dir;
 
-    private static SkeinBroker skein;
+    private static SkeinTestBroker skein;
     private static JsonNode result;
 
     @BeforeAll
@@ -39,7 +40,7 @@ class KafkajsIT {
         Assumptions.assumeTrue(
                 Files.isDirectory(js.resolve("node_modules/kafkajs")),
                 "kafkajs not installed: run `npm ci` in " + js + " (.ci/run does)");
-        skein = SkeinBroker.start(dir.resolve("broker"));
+        skein = SkeinTestBroker.start(dir.resolve("broker"));
         try (ExternalProcess node = ExternalProcess.start(
                 dir, "kafkajs", List.of("node", js.resolve("scenario.js").toString(), skein.bootstrap()))) {
             ExternalProcess.ProcessResult run = node.awaitExit(Duration.ofMinutes(4));

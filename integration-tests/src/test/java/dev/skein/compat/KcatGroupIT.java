@@ -2,6 +2,7 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class KcatGroupIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     @BeforeAll
     static void requireKcat() throws Exception {
@@ -101,7 +102,7 @@ class KcatGroupIT {
         skein.createTopic(topic, PARTITIONS);
         Admin admin = skein.admin();
         try (ExternalProcess kcat = groupConsumer("kcat-member", group, topic, "range");
-                KafkaConsumer<String, String> java = skein.consumer(Map.of(
+                KafkaConsumer<String, String> java = skein.stringConsumer(Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG,
                         group,
                         ConsumerConfig.CLIENT_ID_CONFIG,
@@ -231,7 +232,7 @@ class KcatGroupIT {
     /** Produces {@link #RECORDS_PER_PARTITION} records to each partition; returns the values. */
     private static Set<String> produce(String topic, String round) throws Exception {
         Set<String> values = new HashSet<>();
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < PARTITIONS * RECORDS_PER_PARTITION; i++) {
                 int partition = i % PARTITIONS;
                 String value = round + "-p" + partition + "-" + i;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class KcatIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     @BeforeAll
     static void requireKcat() throws Exception {
@@ -109,7 +110,7 @@ class KcatIT {
     void consumesFromBeginningEndAbsoluteAndRelativeOffsets() throws Exception {
         String topic = "kcat-offsets";
         skein.createTopic(topic, 1);
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, null, "record-" + i));
             }
@@ -127,7 +128,7 @@ class KcatIT {
         String topic = "kcat-timestamps";
         skein.createTopic(topic, 1);
         long base = System.currentTimeMillis() - 3_600_000L;
-        try (KafkaProducer<String, String> producer = skein.producer(Map.of())) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, base + i * 1_000L, null, "record-" + i));
             }
@@ -240,7 +241,7 @@ class KcatIT {
     }
 
     private static List<ConsumerRecord<String, String>> readAll(String topic, int count) {
-        try (KafkaConsumer<String, String> consumer = skein.consumer(Map.of())) {
+        try (KafkaConsumer<String, String> consumer = skein.stringConsumer(Map.of())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

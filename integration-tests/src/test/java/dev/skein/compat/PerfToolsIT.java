@@ -2,6 +2,7 @@ package dev.skein.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinTestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ class PerfToolsIT {
     static Path dir;
 
     @RegisterExtension
-    static final SkeinBroker skein = SkeinBroker.perTestClass();
+    static final SkeinTestBroker skein = SkeinTestBroker.extension();
 
     @Test
     void producerAndConsumerPerformanceMoveEveryRecord() throws Exception {
