@@ -59,7 +59,7 @@ public final class SkeinTestBroker
     private static final Set<Integer> RUNNING_PORTS = ConcurrentHashMap.newKeySet();
 
     private final Map<String, String> overrides;
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final List<Runnable> closers = new ArrayList<>();
     private Path dataDir;
     private boolean ownsDataDir;
     private boolean startedPerTest;
@@ -106,7 +106,7 @@ public final class SkeinTestBroker
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    public void afterAll(ExtensionContext context) {
         close();
     }
 
@@ -120,7 +120,7 @@ public final class SkeinTestBroker
     }
 
     @Override
-    public void afterEach(ExtensionContext context) throws Exception {
+    public void afterEach(ExtensionContext context) {
         if (startedPerTest) {
             startedPerTest = false;
             close();
@@ -202,7 +202,9 @@ public final class SkeinTestBroker
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         props.putAll(extra);
-        return track(new KafkaProducer<>(props, keys, values));
+        KafkaProducer<K, V> producer = new KafkaProducer<>(props, keys, values);
+        closers.add(producer::close);
+        return producer;
     }
 
     /** A consumer reading from the earliest offset without auto-commit, plus extra client config. */
@@ -213,7 +215,9 @@ public final class SkeinTestBroker
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putAll(extra);
-        return track(new KafkaConsumer<>(props, keys, values));
+        KafkaConsumer<K, V> consumer = new KafkaConsumer<>(props, keys, values);
+        closers.add(consumer::close);
+        return consumer;
     }
 
     public KafkaProducer<byte[], byte[]> bytesProducer(Map<String, Object> extra) {
@@ -234,7 +238,9 @@ public final class SkeinTestBroker
 
     /** An Admin client; closed with this broker. */
     public Admin admin() {
-        return track(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap())));
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()));
+        closers.add(admin::close);
+        return admin;
     }
 
     public void createTopic(String name, int partitions) throws Exception {
@@ -250,18 +256,11 @@ public final class SkeinTestBroker
         }
     }
 
-    private <T extends AutoCloseable> T track(T client) {
-        clients.add(client);
-        return client;
-    }
-
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
-            for (AutoCloseable client : clients) {
-                client.close();
-            }
-            clients.clear();
+            closers.forEach(Runnable::run);
+            closers.clear();
             stop();
         } finally {
             if (ownsDataDir) {

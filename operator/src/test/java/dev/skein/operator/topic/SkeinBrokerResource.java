@@ -1,23 +1,23 @@
 package dev.skein.operator.topic;
 
-import dev.skein.operator.testing.TestBroker;
+import dev.skein.testkit.SkeinTestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * Starts a {@link TestBroker} before Quarkus, points the operator at it ({@code skein.operator.bootstrap-servers}),
+ * Starts a {@link SkeinTestBroker} before Quarkus, points the operator at it ({@code skein.operator.bootstrap-servers}),
  * makes the Topic controller re-check every resource every two seconds so drift is caught quickly, shortens the Admin
- * timeout and the retry backoff, and injects the broker into {@link TestBroker} fields of the test instance.
+ * timeout and the retry backoff, and injects the broker into {@link SkeinTestBroker} fields of the test instance.
  */
 public class SkeinBrokerResource implements QuarkusTestResourceLifecycleManager {
-    private TestBroker broker;
+    private SkeinTestBroker broker;
 
     @Override
     public Map<String, String> start() {
         try {
-            broker = TestBroker.start();
+            broker = SkeinTestBroker.startInTempDir(java.util.Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -36,17 +36,13 @@ public class SkeinBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(broker, new TestInjector.MatchesType(TestBroker.class));
+        testInjector.injectIntoFields(broker, new TestInjector.MatchesType(SkeinTestBroker.class));
     }
 
     @Override
     public void stop() {
         if (broker != null) {
-            try {
-                broker.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            broker.close();
         }
     }
 }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skein.operator.annotations.ControlAnnotations;
 import dev.skein.operator.status.Condition;
-import dev.skein.operator.testing.TestBroker;
+import dev.skein.testkit.SkeinTestBroker;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -43,7 +43,7 @@ class TopicReconcilerIT {
     @Inject
     KubernetesClient client;
 
-    TestBroker broker;
+    SkeinTestBroker broker;
 
     @Test
     void createsTopicFromSpecAndReportsReady() throws Exception {
