@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Long runs: {@code -Dskein.fuzz.inputs=10000000 -Dskein.fuzz.seed=N -Dskein.fuzz.connections=4}
  * ({@code -Dskein.fuzz.first=I} starts at input {@code I}, to replay one batch of a long run; {@code
- * -Dskein.fuzz.bound.ms} widens the answer bound on a machine shared with other work); the seed
+ * -Dskein.fuzz.bound.ms} widens the answer bound on a machine shared with other work, and {@code
+ * -Dskein.fuzz.grace.ms=G} lets a connection silent past the bound answer its ping within {@code G} more ms: such an
+ * input counts as SLOW, not as a hang); the seed
  * defaults to a fixed value so CI runs the same inputs every time (change it to explore). The campaign stops after a
  * batch that brings the distinct findings to {@code skein.fuzz.max.findings} (10); the first {@code
  * -Dskein.fuzz.minimize=N} findings are minimized (default 0: a replay of a batch holding a heap-exhausting input can
@@ -43,6 +45,7 @@ class BrokerFuzzTest {
                 Integer.getInteger("skein.fuzz.connections", 4),
                 Integer.getInteger("skein.fuzz.batch", BATCH),
                 Integer.getInteger("skein.fuzz.bound.ms", BOUND_MS),
+                Integer.getInteger("skein.fuzz.grace.ms", 0),
                 Long.getLong("skein.fuzz.heap.bound.mb", 1024L) << 20,
                 Integer.getInteger("skein.fuzz.max.findings", 10));
         System.out.println("fuzz: seed " + seed + " (rerun with -Dskein.fuzz.seed=" + seed + "), " + settings);

@@ -48,6 +48,7 @@ final class FuzzCampaign {
             int connections,
             int batchSize,
             int boundMs,
+            int graceMs,
             long heapBoundBytes,
             int maxFindings) {}
 
@@ -213,7 +214,7 @@ final class FuzzCampaign {
         List<Future<?>> running = new ArrayList<>();
         for (int c = 0; c < settings.connections(); c++) {
             running.add(workers.submit(() -> {
-                try (FuzzConnection connection = new FuzzConnection(port, settings.boundMs())) {
+                try (FuzzConnection connection = new FuzzConnection(port, settings.boundMs(), settings.graceMs())) {
                     for (long i = next.getAndIncrement();
                             i < end && findings.size() < settings.maxFindings();
                             i = next.getAndIncrement()) {
@@ -245,7 +246,8 @@ final class FuzzCampaign {
         if (result == Result.SILENT) {
             record(new Finding(
                     "hang",
-                    "no answer and no close within " + settings.boundMs() + " ms (ping unanswered too)",
+                    "no answer and no close within " + (settings.boundMs() + settings.graceMs())
+                            + " ms (ping unanswered too)",
                     input.index(),
                     input.index(),
                     input));
