@@ -426,9 +426,8 @@ public final class MetadataStore implements AutoCloseable {
      */
     public void deleteTopic(String name) throws InterruptedException {
         if (!deleteTopic(name, sessionTimeoutMs)) {
-            throw new org.apache.kafka.common.errors.TimeoutException(
-                    "Topic '" + name + "' was deleted but the metadata cache did not show it within " + sessionTimeoutMs
-                            + " ms");
+            throw new org.apache.kafka.common.errors.TimeoutException("Topic '" + name
+                    + "' was deleted but the metadata cache did not show it within " + sessionTimeoutMs + " ms");
         }
     }
 

@@ -133,7 +133,8 @@ public final class ProducerIdBlocks {
             return;
         }
         try {
-            long end = Long.parseLong(json.readTree(event.getData()).get("block_end").asText());
+            long end = Long.parseLong(
+                    json.readTree(event.getData()).get("block_end").asText());
             raiseAllocatedEnd(end);
             current = true;
         } catch (IOException | RuntimeException e) {

@@ -33,22 +33,18 @@ public final class ReplicationWaits {
             return CompletableFuture.completedFuture(now.get());
         }
         CompletableFuture<Errors> result = new CompletableFuture<>();
-        DelayedOperation parked =
-                new DelayedOperation(List.of(partition.topicPartition())) {
-                    @Override
-                    protected boolean isSatisfied() {
-                        return partition
-                                .replicationOutcome(leaderEpoch, endOffset)
-                                .isPresent();
-                    }
+        DelayedOperation parked = new DelayedOperation(List.of(partition.topicPartition())) {
+            @Override
+            protected boolean isSatisfied() {
+                return partition.replicationOutcome(leaderEpoch, endOffset).isPresent();
+            }
 
-                    @Override
-                    protected void onComplete() {
-                        result.complete(partition
-                                .replicationOutcome(leaderEpoch, endOffset)
-                                .orElse(Errors.REQUEST_TIMED_OUT));
-                    }
-                };
+            @Override
+            protected void onComplete() {
+                result.complete(
+                        partition.replicationOutcome(leaderEpoch, endOffset).orElse(Errors.REQUEST_TIMED_OUT));
+            }
+        };
         // Cancelled when the producer's connection closes: the wait leaves the purgatory at once, not at its timeout.
         result.whenComplete((outcome, error) -> {
             if (result.isCancelled()) {

@@ -47,7 +47,9 @@ final class ElectLeadersApi implements ApiHandler {
             results.put(tp, Errors.NONE);
         }
         // v0 has no election type (preferred); ElectionType.valueOf throws on a byte it does not know.
-        byte type = elect.version() == 0 ? ElectionType.PREFERRED.value : elect.data().electionType();
+        byte type = elect.version() == 0
+                ? ElectionType.PREFERRED.value
+                : elect.data().electionType();
         if (type != ElectionType.PREFERRED.value) {
             results.replaceAll((tp, error) -> Errors.INVALID_REQUEST);
             return CompletableFuture.completedFuture(respond(

@@ -203,7 +203,24 @@ final class AbusiveRequests {
                 new Case(
                         "acks-5",
                         "a valid batch with acks=5",
-                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))));
+                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))),
+                new Case(
+                        "producer-epoch-bump",
+                        "an idempotent batch (producer id from InitProducerId, sequence 0), then one at epoch+1 with"
+                                + " sequence 0 and no InitProducerId, both from 127.0.0.1",
+                        t -> List.of(
+                                produce(
+                                        TOPIC,
+                                        MemoryRecords.withIdempotentRecords(
+                                                Compression.NONE, t.producerId(), t.producerEpoch(), 0, record("e0"))),
+                                produce(
+                                        TOPIC,
+                                        MemoryRecords.withIdempotentRecords(
+                                                Compression.NONE,
+                                                t.producerId(),
+                                                (short) (t.producerEpoch() + 1),
+                                                0,
+                                                record("e1"))))));
     }
 
     /** Admin requests with out-of-range arguments or racing their own effects. */

@@ -85,8 +85,7 @@ class DeleteTopicsRaceTest {
         harness.createTopic("kept", 1, Map.of());
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
             DeleteTopicsResponse response = (DeleteTopicsResponse) raw.send(AbusiveRequests.deleteTopic("kept", 0));
-            DeletableTopicResult result =
-                    response.data().responses().iterator().next();
+            DeletableTopicResult result = response.data().responses().iterator().next();
             assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.REQUEST_TIMED_OUT);
             assertThat(harness.broker().metadata().topic("kept")).isPresent();
         }
@@ -107,8 +106,8 @@ class DeleteTopicsRaceTest {
                     try (raw) {
                         go.await();
                         long started = System.nanoTime();
-                        DeleteTopicsResponse response = (DeleteTopicsResponse) raw.send(
-                                new org.apache.kafka.common.requests.DeleteTopicsRequest.Builder(
+                        DeleteTopicsResponse response = (DeleteTopicsResponse)
+                                raw.send(new org.apache.kafka.common.requests.DeleteTopicsRequest.Builder(
                                                 new org.apache.kafka.common.message.DeleteTopicsRequestData()
                                                         .setTopicNames(order)
                                                         .setTimeoutMs(timeoutMs))

@@ -60,9 +60,12 @@ class ProducerEpochBumpTest {
     @Test
     void guessedProducerIdWithNextEpochDoesNotFenceTheRealProducer() throws Exception {
         KafkaProducer<byte[], byte[]> producer = harness.producer(Map.of(
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0));
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                0));
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             sent.add(send(producer, "real-" + i));
@@ -110,16 +113,12 @@ class ProducerEpochBumpTest {
     /** The first batch of the partition, read with a raw Fetch (it carries the producer id and epoch). */
     private RecordBatch firstBatch() throws Exception {
         try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            Map<TopicPartition, FetchRequest.PartitionData> wanted = Map.of(
-                    TP, new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0L, 0L, 1 << 20, Optional.empty()));
-            FetchResponse response = (FetchResponse)
-                    raw.send(FetchRequest.Builder.forConsumer((short) 12, 0, 0, wanted).build((short) 12));
-            MemoryRecords records = (MemoryRecords) response.data()
-                    .responses()
-                    .get(0)
-                    .partitions()
-                    .get(0)
-                    .records();
+            Map<TopicPartition, FetchRequest.PartitionData> wanted =
+                    Map.of(TP, new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0L, 0L, 1 << 20, Optional.empty()));
+            FetchResponse response = (FetchResponse) raw.send(
+                    FetchRequest.Builder.forConsumer((short) 12, 0, 0, wanted).build((short) 12));
+            MemoryRecords records = (MemoryRecords)
+                    response.data().responses().get(0).partitions().get(0).records();
             return records.batches().iterator().next();
         }
     }
