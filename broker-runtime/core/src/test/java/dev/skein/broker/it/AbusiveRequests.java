@@ -14,6 +14,7 @@ import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
@@ -28,6 +29,8 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.ElectLeadersRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
@@ -206,21 +209,9 @@ final class AbusiveRequests {
                         t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))),
                 new Case(
                         "producer-epoch-bump",
-                        "an idempotent batch (producer id from InitProducerId, sequence 0), then one at epoch+1 with"
-                                + " sequence 0 and no InitProducerId, both from 127.0.0.1",
-                        t -> List.of(
-                                produce(
-                                        TOPIC,
-                                        MemoryRecords.withIdempotentRecords(
-                                                Compression.NONE, t.producerId(), t.producerEpoch(), 0, record("e0"))),
-                                produce(
-                                        TOPIC,
-                                        MemoryRecords.withIdempotentRecords(
-                                                Compression.NONE,
-                                                t.producerId(),
-                                                (short) (t.producerEpoch() + 1),
-                                                0,
-                                                record("e1"))))));
+                        "an idempotent batch (producer id from a fresh InitProducerId, sequence 0), then one at epoch+1"
+                                + " with sequence 0 and no InitProducerId, both from 127.0.0.1",
+                        t -> epochBump(freshProducerId(t.port()))));
     }
 
     /** Admin requests with out-of-range arguments or racing their own effects. */
@@ -286,6 +277,31 @@ final class AbusiveRequests {
                         "create-topic-max-partitions",
                         "CreateTopics with num_partitions = 2^31-1, replication factor 1",
                         t -> List.of(createTopic("diff-huge", Integer.MAX_VALUE, null, null))));
+    }
+
+    /**
+     * A producer id no earlier case has touched: Kafka keeps per-producer verification state from the transactional
+     * cases, which would make it refuse even a first batch of the shared one.
+     */
+    static long freshProducerId(int port) {
+        FrameExchange.Outcome init = FrameExchange.exchange(
+                port,
+                new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                .setTransactionalId(null)
+                                .setTransactionTimeoutMs(60_000))
+                        .build((short) 4),
+                ComparedBroker.TIMEOUT_MS);
+        return ((InitProducerIdResponse) init.response()).data().producerId();
+    }
+
+    private static List<AbstractRequest> epochBump(long producerId) {
+        return List.of(
+                produce(
+                        TOPIC,
+                        MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, 0, record("e0"))),
+                produce(
+                        TOPIC,
+                        MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 1, 0, record("e1"))));
     }
 
     static SimpleRecord record(String value) {
