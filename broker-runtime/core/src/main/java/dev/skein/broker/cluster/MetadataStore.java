@@ -435,8 +435,8 @@ public final class MetadataStore implements AutoCloseable {
      * Deletes all znodes of a topic (assignment, partition states, config) in one transaction; a concurrent deletion
      * of the same topic (by another request or broker) makes this one fail as unknown, never with a ZooKeeper error.
      *
-     * @return whether this broker's cache stopped holding the topic within {@code timeoutMs} (the deletion itself is
-     *     done either way)
+     * @return whether this broker's cache stopped holding the topic within {@code timeoutMs}, at most the session
+     *     timeout (the deletion itself is done either way)
      * @throws UnknownTopicOrPartitionException if the topic does not exist, or was deleted concurrently
      */
     public boolean deleteTopic(String name, long timeoutMs) throws InterruptedException {
@@ -480,7 +480,8 @@ public final class MetadataStore implements AutoCloseable {
         log.info("Deleted topic {} ({})", name, topicId);
         Uuid deleted = topicId;
         return awaitMetadata(
-                () -> cache.topic(name).filter(t -> t.topicId().equals(deleted)).isEmpty(), timeoutMs);
+                () -> cache.topic(name).filter(t -> t.topicId().equals(deleted)).isEmpty(),
+                Math.min(timeoutMs, sessionTimeoutMs));
     }
 
     /**

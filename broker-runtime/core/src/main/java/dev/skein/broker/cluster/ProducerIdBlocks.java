@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
@@ -26,7 +27,8 @@ import org.apache.zookeeper.data.Stat;
  * claimed in increasing order), so an id it covers is allocated even while ZooKeeper is unreachable; an id above it
  * is {@link Allocation#UNKNOWN} — never let through — while the view may be behind: before the first read, while the
  * session is suspended or lost, and for ids within {@value #MAYBE_BLOCKS} blocks above it (another broker may have
- * claimed them a moment ago; a re-read is started).
+ * claimed them a moment ago). Such an answer starts a background re-read (at most one is in flight), so a view left
+ * behind by a failed read heals on the next question.
  *
  * <p>Thread-safe: {@link #nextProducerId} is synchronized (it may write to ZooKeeper); {@link #allocation} takes no
  * lock. Watch and connection callbacks run on Curator's event thread and only start background reads.
@@ -54,7 +56,7 @@ public final class ProducerIdBlocks {
     private long next;
     private long blockEnd = -1;
     /** Highest producer id known to be allocated by any broker: the end of the latest block seen. */
-    private volatile long allocatedEnd = -1;
+    private final AtomicLong allocatedEnd = new AtomicLong(-1);
     /** Whether the last read of the block znode succeeded and the session has stayed connected since. */
     private volatile boolean current;
 
@@ -90,11 +92,12 @@ public final class ProducerIdBlocks {
         if (producerId < 0) {
             return Allocation.NOT_ALLOCATED;
         }
-        long end = allocatedEnd;
+        long end = allocatedEnd.get();
         if (producerId <= end) {
             return Allocation.ALLOCATED;
         }
         if (!current) {
+            refresh(); // a failed read re-arms nothing: the next question asks again
             return Allocation.UNKNOWN;
         }
         if (producerId - end <= (long) MAYBE_BLOCKS * BLOCK_SIZE) {
@@ -135,7 +138,7 @@ public final class ProducerIdBlocks {
         try {
             long end = Long.parseLong(
                     json.readTree(event.getData()).get("block_end").asText());
-            raiseAllocatedEnd(end);
+            allocatedEnd.accumulateAndGet(end, Math::max);
             current = true;
         } catch (IOException | RuntimeException e) {
             current = false;
@@ -157,10 +160,6 @@ public final class ProducerIdBlocks {
         } else if (state.isConnected()) {
             refresh();
         }
-    }
-
-    private synchronized void raiseAllocatedEnd(long end) {
-        allocatedEnd = Math.max(allocatedEnd, end);
     }
 
     private void claimBlock() {
@@ -205,7 +204,7 @@ public final class ProducerIdBlocks {
     private void use(long start) {
         next = start;
         blockEnd = start + BLOCK_SIZE - 1;
-        raiseAllocatedEnd(blockEnd);
+        allocatedEnd.accumulateAndGet(blockEnd, Math::max);
     }
 
     private byte[] encode(long start) throws Exception {
