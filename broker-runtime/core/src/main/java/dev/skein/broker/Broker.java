@@ -182,6 +182,8 @@ public final class Broker implements AutoCloseable {
         fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
         ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+        producerIds.start();
+        resources.push(producerIds::stop);
         BrokerMetrics metrics = new BrokerMetrics(time);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.

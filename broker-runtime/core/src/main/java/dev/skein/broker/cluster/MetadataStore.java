@@ -433,11 +433,27 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
-     * Deletes all znodes of a topic (assignment, partition states, config) in one transaction.
+     * Deletes all znodes of a topic (assignment, partition states, config) in one transaction and waits until this
+     * broker's cache no longer holds it (up to the ZooKeeper session timeout).
      *
-     * @throws UnknownTopicOrPartitionException if the topic does not exist
+     * @throws UnknownTopicOrPartitionException if the topic does not exist, or was deleted concurrently
      */
     public void deleteTopic(String name) throws InterruptedException {
+        if (!deleteTopic(name, sessionTimeoutMs)) {
+            throw new org.apache.kafka.common.errors.TimeoutException("Topic '" + name
+                    + "' was deleted but the metadata cache did not show it within " + sessionTimeoutMs + " ms");
+        }
+    }
+
+    /**
+     * Deletes all znodes of a topic (assignment, partition states, config) in one transaction; a concurrent deletion
+     * of the same topic (by another request or broker) makes this one fail as unknown, never with a ZooKeeper error.
+     *
+     * @return whether this broker's cache stopped holding the topic within {@code timeoutMs}, at most the session
+     *     timeout (the deletion itself is done either way)
+     * @throws UnknownTopicOrPartitionException if the topic does not exist, or was deleted concurrently
+     */
+    public boolean deleteTopic(String name, long timeoutMs) throws InterruptedException {
         checkNotEventThread();
         Uuid topicId;
         try {
@@ -449,29 +465,24 @@ public final class MetadataStore implements AutoCloseable {
                     throw unknownTopic(name);
                 }
                 topicId = ZkJson.parseTopicAssignment(assignment).topicId();
-                List<String> subtree;
                 try {
-                    subtree = ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(name));
-                } catch (KeeperException.NoNodeException e) {
-                    // A concurrent delete removed part of the tree while it was listed: look again.
-                    log.debug("Topic {} changed while listing it for deletion, retrying: {}", name, e.getMessage());
-                    continue;
-                }
-                Collections.reverse(subtree);
-                List<CuratorOp> ops = new ArrayList<>();
-                for (String path : subtree) {
-                    ops.add(client.transactionOp().delete().forPath(path));
-                }
-                for (String path : List.of(ZkPaths.topicConfig(name), ZkPaths.topicDeletion(name))) {
-                    if (client.checkExists().forPath(path) != null) {
+                    List<String> subtree =
+                            ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(name));
+                    Collections.reverse(subtree);
+                    List<CuratorOp> ops = new ArrayList<>();
+                    for (String path : subtree) {
                         ops.add(client.transactionOp().delete().forPath(path));
                     }
-                }
-                try {
+                    for (String path : List.of(ZkPaths.topicConfig(name), ZkPaths.topicDeletion(name))) {
+                        if (client.checkExists().forPath(path) != null) {
+                            ops.add(client.transactionOp().delete().forPath(path));
+                        }
+                    }
                     client.transaction().forOperations(ops);
                     break;
                 } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException e) {
-                    // The topic changed between listing and deleting (e.g. partitions were added): list again.
+                    // The topic changed between reading and deleting (deleted by a concurrent request, partitions
+                    // added): read again; a topic that is gone is then unknown.
                     log.debug("Topic {} changed while deleting it, retrying: {}", name, e.getMessage());
                 }
             }
@@ -483,8 +494,9 @@ public final class MetadataStore implements AutoCloseable {
         log.info("Deleted topic {} ({})", name, topicId);
         cache.retire(topicId);
         Uuid deleted = topicId;
-        awaitCache(
-                () -> cache.topic(name).filter(t -> t.topicId().equals(deleted)).isEmpty());
+        return awaitMetadata(
+                () -> cache.topic(name).filter(t -> t.topicId().equals(deleted)).isEmpty(),
+                Math.min(timeoutMs, sessionTimeoutMs));
     }
 
     /**

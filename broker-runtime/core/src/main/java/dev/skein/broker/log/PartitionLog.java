@@ -5,6 +5,7 @@ import dev.skein.broker.txn.ProducerEntry;
 import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,12 +168,20 @@ public final class PartitionLog {
      * @throws org.apache.kafka.common.errors.ApiException with the error code the producer gets
      */
     public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch) {
+        return appendFromClient(records, leaderEpoch, null);
+    }
+
+    /**
+     * Like {@link #appendFromClient(MemoryRecords, int)} for records sent by the client at {@code client} (null if
+     * unknown), which idempotent producer epochs are bound to ({@link ProducerStateManager}).
+     */
+    public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch, InetAddress client) {
         ensureOpen();
         checkOnline();
         LogConfig cfg = config;
         long now = time.milliseconds();
         MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
-        return appendValidated(records, List.of(batch), leaderEpoch, cfg, now);
+        return appendValidated(records, List.of(batch), leaderEpoch, cfg, now, client);
     }
 
     /**
@@ -186,17 +195,22 @@ public final class PartitionLog {
         checkOnline();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
-        return appendValidated(records, valid.batches(), leaderEpoch, cfg, time.milliseconds());
+        return appendValidated(records, valid.batches(), leaderEpoch, cfg, time.milliseconds(), null);
     }
 
     private AppendResult appendValidated(
-            MemoryRecords records, List<MutableRecordBatch> batches, int leaderEpoch, LogConfig cfg, long now) {
+            MemoryRecords records,
+            List<MutableRecordBatch> batches,
+            int leaderEpoch,
+            LogConfig cfg,
+            long now,
+            InetAddress client) {
         long firstOffset = logEnd.offset();
         try {
             long next = firstOffset;
             for (MutableRecordBatch batch : batches) {
                 if (batch.hasProducerId()) {
-                    BatchCheck check = producers.check(batch);
+                    BatchCheck check = producers.check(batch, client);
                     if (check instanceof BatchCheck.Duplicate dup) {
                         if (batches.size() != 1) {
                             throw new InvalidRecordException("A duplicate batch must be sent alone");
@@ -213,7 +227,7 @@ public final class PartitionLog {
                     batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
                 }
                 if (batch.hasProducerId()) {
-                    producers.onAppend(batch);
+                    producers.onAppend(batch, client);
                 }
                 next = batch.nextOffset();
             }

@@ -3,6 +3,7 @@ package dev.skein.broker.partition;
 import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.AppendResult;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -211,7 +212,12 @@ public final class Partition {
      * @throws NotEnoughReplicasException for acks=all while the ISR is smaller than min.insync.replicas
      */
     public LeaderAppend appendFromClient(MemoryRecords records, short requiredAcks) {
-        return appendAsLeader(records, requiredAcks, true);
+        return appendFromClient(records, requiredAcks, null);
+    }
+
+    /** Like {@link #appendFromClient(MemoryRecords, short)}, naming the client's address (idempotent epochs). */
+    public LeaderAppend appendFromClient(MemoryRecords records, short requiredAcks, InetAddress client) {
+        return appendAsLeader(records, requiredAcks, true, client);
     }
 
     /**
@@ -219,10 +225,11 @@ public final class Partition {
      * the preconditions.
      */
     public LeaderAppend appendAsLeader(MemoryRecords records, short requiredAcks) {
-        return appendAsLeader(records, requiredAcks, false);
+        return appendAsLeader(records, requiredAcks, false, null);
     }
 
-    private LeaderAppend appendAsLeader(MemoryRecords records, short requiredAcks, boolean fromClient) {
+    private LeaderAppend appendAsLeader(
+            MemoryRecords records, short requiredAcks, boolean fromClient, InetAddress client) {
         LeaderAppend appended;
         leaderIsrUpdateLock.readLock().lock();
         try {
@@ -237,7 +244,7 @@ public final class Partition {
                         + " are fewer than min.insync.replicas=" + minIsr);
             }
             AppendResult result = fromClient
-                    ? log.appendFromClient(records, current.leaderEpoch())
+                    ? log.appendFromClient(records, current.leaderEpoch(), client)
                     : log.append(records, current.leaderEpoch());
             appended = new LeaderAppend(result, current.leaderEpoch());
             synchronized (this) {

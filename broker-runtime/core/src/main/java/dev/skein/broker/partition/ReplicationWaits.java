@@ -24,7 +24,7 @@ public final class ReplicationWaits {
 
     /**
      * Completes when {@code partition}'s high watermark reaches {@code endOffset} (exclusive end of the append made as
-     * leader of {@code leaderEpoch}).
+     * leader of {@code leaderEpoch}). Cancelling the returned future (its requester is gone) drops the parked wait.
      */
     public CompletableFuture<Errors> awaitHighWatermark(
             Partition partition, int leaderEpoch, long endOffset, long timeoutMs) {
@@ -33,23 +33,25 @@ public final class ReplicationWaits {
             return CompletableFuture.completedFuture(now.get());
         }
         CompletableFuture<Errors> result = new CompletableFuture<>();
-        purgatory.watch(
-                new DelayedOperation(List.of(partition.topicPartition())) {
-                    @Override
-                    protected boolean isSatisfied() {
-                        return partition
-                                .replicationOutcome(leaderEpoch, endOffset)
-                                .isPresent();
-                    }
+        DelayedOperation parked = new DelayedOperation(List.of(partition.topicPartition())) {
+            @Override
+            protected boolean isSatisfied() {
+                return partition.replicationOutcome(leaderEpoch, endOffset).isPresent();
+            }
 
-                    @Override
-                    protected void onComplete() {
-                        result.complete(partition
-                                .replicationOutcome(leaderEpoch, endOffset)
-                                .orElse(Errors.REQUEST_TIMED_OUT));
-                    }
-                },
-                timeoutMs);
+            @Override
+            protected void onComplete() {
+                result.complete(
+                        partition.replicationOutcome(leaderEpoch, endOffset).orElse(Errors.REQUEST_TIMED_OUT));
+            }
+        };
+        // Cancelled when the producer's connection closes: the wait leaves the purgatory at once, not at its timeout.
+        result.whenComplete((outcome, error) -> {
+            if (result.isCancelled()) {
+                purgatory.cancel(parked);
+            }
+        });
+        purgatory.watch(parked, timeoutMs);
         return result;
     }
 

@@ -144,12 +144,20 @@ public final class TopicAdmin {
         return topic;
     }
 
-    public void delete(String name) {
-        interruptible(() -> {
-            metadata.deleteTopic(name);
-            return null;
-        });
-        partitions.remove(name);
+    /**
+     * Deletes a topic and, once this broker's metadata shows it gone, its local logs (otherwise the metadata event
+     * that follows removes them).
+     *
+     * @return whether the deletion showed in this broker's metadata within {@code timeoutMs}
+     * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if the topic does not exist or a
+     *     concurrent deletion removed it first
+     */
+    public boolean delete(String name, long timeoutMs) {
+        boolean applied = interruptible(() -> metadata.deleteTopic(name, timeoutMs));
+        if (applied) {
+            partitions.remove(name);
+        }
+        return applied;
     }
 
     /**

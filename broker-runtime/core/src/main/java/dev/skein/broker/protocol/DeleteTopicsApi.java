@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicDeletionDisabledException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
@@ -19,7 +20,13 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 
-/** DeleteTopics by name or (v6+) by topic id; refused with TOPIC_DELETION_DISABLED when delete.topic.enable=false. */
+/**
+ * DeleteTopics by name or (v6+) by topic id; refused with TOPIC_DELETION_DISABLED when delete.topic.enable=false. As in
+ * Kafka 4.4: a topic that does not exist, or that a concurrent request deleted first, gets UNKNOWN_TOPIC_OR_PARTITION;
+ * {@code timeoutMs <= 0} gets REQUEST_TIMED_OUT without deleting anything; a deletion that did not show in this broker's
+ * metadata within {@code timeoutMs} gets REQUEST_TIMED_OUT (it completes anyway). The request thread waits at most
+ * {@code timeoutMs} per topic.
+ */
 final class DeleteTopicsApi implements ApiHandler {
     private final MetadataStore metadata;
     private final TopicAdmin topics;
@@ -35,11 +42,12 @@ final class DeleteTopicsApi implements ApiHandler {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         DeleteTopicsRequest delete = (DeleteTopicsRequest) request;
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        int timeoutMs = delete.data().timeoutMs();
         for (DeleteTopicState state : delete.topics()) {
             DeletableTopicResult result =
                     new DeletableTopicResult().setName(state.name()).setTopicId(state.topicId());
             try {
-                delete(state, result);
+                delete(state, timeoutMs, result);
             } catch (ApiException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
             }
@@ -48,7 +56,7 @@ final class DeleteTopicsApi implements ApiHandler {
         return CompletableFuture.completedFuture(new DeleteTopicsResponse(response));
     }
 
-    private void delete(DeleteTopicState state, DeletableTopicResult result) {
+    private void delete(DeleteTopicState state, int timeoutMs, DeletableTopicResult result) {
         if (!enabled) {
             throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
         }
@@ -63,7 +71,14 @@ final class DeleteTopicsApi implements ApiHandler {
             throw new InvalidTopicException(
                     "Cannot delete internal topic " + topic.get().name());
         }
-        topics.delete(topic.get().name());
         result.setName(topic.get().name()).setTopicId(topic.get().topicId());
+        if (timeoutMs <= 0) {
+            // Kafka 4.4's controller drops an operation whose deadline passed before it ran: nothing is deleted.
+            throw new TimeoutException("DeleteTopics timeoutMs " + timeoutMs + " elapsed before the deletion started");
+        }
+        if (!topics.delete(topic.get().name(), timeoutMs)) {
+            throw new TimeoutException("Topic " + topic.get().name()
+                    + " is being deleted; the deletion did not complete within timeoutMs " + timeoutMs);
+        }
     }
 }

@@ -28,7 +28,8 @@ import org.apache.kafka.common.requests.ElectLeadersResponse;
  * leading are handed to the controller through {@code /admin/preferred_replica_election}; the response waits (on
  * this request thread, up to the request's timeout) until the metadata shows them moved. Partitions already led by
  * their preferred replica get ELECTION_NOT_NEEDED, those whose preferred replica is down or out of sync
- * PREFERRED_LEADER_NOT_AVAILABLE. Unclean elections on request are refused with INVALID_REQUEST: enable
+ * PREFERRED_LEADER_NOT_AVAILABLE. Unclean elections on request, and election types that do not exist, are refused
+ * with INVALID_REQUEST for the whole request and every partition (Kafka 4.4 answers an unknown type so): enable
  * {@code unclean.leader.election.enable} on the topic instead, and the controller elects uncleanly when needed.
  */
 final class ElectLeadersApi implements ApiHandler {
@@ -45,10 +46,18 @@ final class ElectLeadersApi implements ApiHandler {
         for (TopicPartition tp : requested(elect)) {
             results.put(tp, Errors.NONE);
         }
-        if (elect.electionType() != ElectionType.PREFERRED) {
+        // v0 has no election type (preferred); ElectionType.valueOf throws on a byte it does not know.
+        byte type = elect.version() == 0
+                ? ElectionType.PREFERRED.value
+                : elect.data().electionType();
+        if (type != ElectionType.PREFERRED.value) {
             results.replaceAll((tp, error) -> Errors.INVALID_REQUEST);
-            return CompletableFuture.completedFuture(
-                    respond(results, "unclean elections on request are not supported"));
+            return CompletableFuture.completedFuture(respond(
+                    results,
+                    Errors.INVALID_REQUEST,
+                    type == ElectionType.UNCLEAN.value
+                            ? "unclean elections on request are not supported"
+                            : "Unknown election type " + type));
         }
         Set<Integer> live = new HashSet<>();
         metadata.liveBrokers().stream().map(BrokerRegistration::id).forEach(live::add);
@@ -85,7 +94,7 @@ final class ElectLeadersApi implements ApiHandler {
                 }
             }
         }
-        return CompletableFuture.completedFuture(respond(results, null));
+        return CompletableFuture.completedFuture(respond(results, Errors.NONE, null));
     }
 
     private List<TopicPartition> requested(ElectLeadersRequest elect) {
@@ -114,7 +123,7 @@ final class ElectLeadersApi implements ApiHandler {
         return state(tp).map(s -> s.leader() == s.replicas().get(0)).orElse(false);
     }
 
-    private static ElectLeadersResponse respond(Map<TopicPartition, Errors> results, String message) {
+    private static ElectLeadersResponse respond(Map<TopicPartition, Errors> results, Errors topLevel, String message) {
         Map<String, ReplicaElectionResult> byTopic = new LinkedHashMap<>();
         for (Map.Entry<TopicPartition, Errors> e : results.entrySet()) {
             ReplicaElectionResult topic =
@@ -127,6 +136,6 @@ final class ElectLeadersApi implements ApiHandler {
                             .setErrorMessage(
                                     error == Errors.NONE ? null : message == null ? error.message() : message));
         }
-        return new ElectLeadersResponse(0, Errors.NONE.code(), new ArrayList<>(byTopic.values()), (short) 0);
+        return new ElectLeadersResponse(0, topLevel.code(), new ArrayList<>(byTopic.values()), (short) 0);
     }
 }

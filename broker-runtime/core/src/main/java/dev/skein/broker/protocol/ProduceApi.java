@@ -8,6 +8,7 @@ import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.ReplicationWaits;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
 import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Client bytes are validated before anything is written: internal topics are refused (INVALID_TOPIC_EXCEPTION),
  * transactional records without a transactional id fail the whole request (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
- * producer ids no InitProducerId handed out get UNKNOWN_PRODUCER_ID, and each partition's batch must pass
+ * producer ids no InitProducerId handed out get UNKNOWN_PRODUCER_ID (NOT_ENOUGH_REPLICAS, retriable, while that cannot
+ * be known without waiting for ZooKeeper: see {@link ProducerIdBlocks#allocation}), and each partition's batch must pass
  * {@link Partition#appendFromClient}'s validation.
  */
 final class ProduceApi implements ApiHandler {
@@ -121,6 +124,7 @@ final class ProduceApi implements ApiHandler {
                     TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
                     append(
                             context.apiVersion(),
+                            context.clientAddress(),
                             tp,
                             (MemoryRecords) partitionData.records(),
                             acks,
@@ -136,12 +140,26 @@ final class ProduceApi implements ApiHandler {
             return null;
         }
         ProduceResponse produceResponse = new ProduceResponse(response);
-        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new))
+        if (durable.isEmpty()) {
+            return CompletableFuture.completedFuture(produceResponse);
+        }
+        CompletableFuture<AbstractResponse> answer = CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> produceResponse);
+        if (!answer.isDone()) {
+            // The dispatcher cancels the answer when the connection closes; pass that on to every wait so none of
+            // them keeps the request's records, response and purgatory entry until its own timeout.
+            answer.whenComplete((r, error) -> {
+                if (answer.isCancelled()) {
+                    durable.forEach(wait -> wait.cancel(false));
+                }
+            });
+        }
+        return answer;
     }
 
     private void append(
             short version,
+            InetAddress client,
             TopicPartition tp,
             MemoryRecords records,
             short acks,
@@ -155,7 +173,7 @@ final class ProduceApi implements ApiHandler {
         }
         try {
             checkProducer(version, records);
-            Partition.LeaderAppend appended = partition.get().appendFromClient(records, acks);
+            Partition.LeaderAppend appended = partition.get().appendFromClient(records, acks, client);
             AppendResult result = appended.result();
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
@@ -170,13 +188,21 @@ final class ProduceApi implements ApiHandler {
             }
             if (acks == -1) {
                 // acks=all: answer once every in-sync replica has the records (the high watermark covers them).
-                durable.add(replication
-                        .awaitHighWatermark(partition.get(), appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs)
-                        .thenAccept(error -> {
-                            if (error != Errors.NONE) {
-                                response.setErrorCode(error.code()).setErrorMessage(error.message());
-                            }
-                        }));
+                CompletableFuture<Errors> replicated = replication.awaitHighWatermark(
+                        partition.get(), appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs);
+                CompletableFuture<Void> answered = replicated.thenAccept(error -> {
+                    if (error != Errors.NONE) {
+                        response.setErrorCode(error.code()).setErrorMessage(error.message());
+                    }
+                });
+                if (!answered.isDone()) {
+                    answered.whenComplete((ignored, error) -> {
+                        if (answered.isCancelled()) {
+                            replicated.cancel(false);
+                        }
+                    });
+                }
+                durable.add(answered);
             }
         } catch (ApiException e) {
             log.debug("Produce to {} refused: {}", tp, e.toString());
@@ -208,7 +234,16 @@ final class ProduceApi implements ApiHandler {
                     + " refused: this broker does not run a transaction coordinator yet");
         }
         long producerId = buffer.getLong(start + PRODUCER_ID_OFFSET);
-        if (producerId != RecordBatch.NO_PRODUCER_ID && !producerIds.wasAllocated(producerId)) {
+        if (producerId == RecordBatch.NO_PRODUCER_ID) {
+            return;
+        }
+        ProducerIdBlocks.Allocation allocation = producerIds.allocation(producerId);
+        if (allocation == ProducerIdBlocks.Allocation.UNKNOWN) {
+            // Retriable, as Kafka answers a produce whose producer it cannot verify: the producer tries again.
+            throw new NotEnoughReplicasException("Producer id " + producerId
+                    + " cannot be verified now (the cluster's producer id blocks are not known to be current)");
+        }
+        if (allocation == ProducerIdBlocks.Allocation.NOT_ALLOCATED) {
             throw new UnknownProducerIdException(
                     "Producer id " + producerId + " was never handed out by InitProducerId in this cluster");
         }

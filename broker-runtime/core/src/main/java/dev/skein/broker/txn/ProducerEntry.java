@@ -1,5 +1,6 @@
 package dev.skein.broker.txn;
 
+import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +12,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 /**
  * What one partition remembers about one producer id: its current epoch, the metadata of its last
  * {@value #MAX_BATCHES} batches (oldest first), the first offset of its open transaction and the epoch of the
- * transaction coordinator that last wrote a marker for it.
+ * transaction coordinator that last wrote a marker for it, and the client address that opened the current epoch here
+ * (not persisted: after a restart the next client batch names it).
  *
  * <p>Mutated only by {@link ProducerStateManager} on the partition's writer thread. Instances handed out by
  * {@link ProducerStateManager#entry} are detached copies and safe to read from any thread.
@@ -35,6 +37,8 @@ public final class ProducerEntry {
     private int coordinatorEpoch;
     private long currentTxnFirstOffset;
     private long lastTimestamp;
+    /** The client address that opened the current epoch in this partition; null if unknown (recovered, broker's). */
+    private InetAddress epochWriter;
 
     ProducerEntry(
             long producerId,
@@ -73,6 +77,11 @@ public final class ProducerEntry {
         return currentTxnFirstOffset == NO_OFFSET ? OptionalLong.empty() : OptionalLong.of(currentTxnFirstOffset);
     }
 
+    /** The client address that wrote the first batch of the current epoch here, or null when not known. */
+    public InetAddress epochWriter() {
+        return epochWriter;
+    }
+
     /** Max timestamp of the producer's last batch or marker; drives producer-id expiration. */
     public long lastTimestamp() {
         return lastTimestamp;
@@ -106,6 +115,14 @@ public final class ProducerEntry {
         if (newEpoch != epoch) {
             epoch = newEpoch;
             batches.clear();
+            epochWriter = null;
+        }
+    }
+
+    /** Remembers {@code writer} as the client of the current epoch unless one is already known. */
+    void bindEpochWriter(InetAddress writer) {
+        if (epochWriter == null) {
+            epochWriter = writer;
         }
     }
 
@@ -139,8 +156,10 @@ public final class ProducerEntry {
     }
 
     ProducerEntry copy() {
-        return new ProducerEntry(
+        ProducerEntry copy = new ProducerEntry(
                 producerId, epoch, coordinatorEpoch, currentTxnFirstOffset, lastTimestamp, new ArrayList<>(batches));
+        copy.epochWriter = epochWriter;
+        return copy;
     }
 
     @Override

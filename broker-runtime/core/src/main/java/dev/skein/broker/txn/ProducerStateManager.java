@@ -1,5 +1,6 @@
 package dev.skein.broker.txn;
 
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -34,7 +35,14 @@ import org.apache.kafka.common.utils.Time;
  *   <li>{@code e} below the current epoch: {@link InvalidProducerEpochException} (the fenced zombie's batch);
  *   <li>{@code e} equal and the sequence range equals one of the last {@value ProducerEntry#MAX_BATCHES} batches:
  *       {@link BatchCheck.Duplicate} with the original offsets;
- *   <li>{@code e} above the current epoch: the first sequence must be 0, else {@link OutOfOrderSequenceException};
+ *   <li>{@code e} above the current epoch: the first sequence must be 0, else {@link OutOfOrderSequenceException}.
+ *       Stricter than Kafka 4.4 (which lets anyone who names the producer id open a new epoch, fencing the real
+ *       producer): a client batch opening a new epoch must come from the client address that opened the current
+ *       epoch in this partition, else {@link InvalidProducerEpochException}. An idempotent Java producer bumps its
+ *       epoch itself (no InitProducerId) after a failed batch, from its own address, so it is unaffected; a producer
+ *       whose source address changes between the two epochs (several NAT egress addresses) is refused, and a guessing
+ *       client on the producer's own host is not stopped. The address is not persisted: after a restart the next
+ *       client batch names it;
  *   <li>{@code e} equal: the first sequence must follow the last one ({@code Integer.MAX_VALUE} wraps to 0), else
  *       {@link OutOfOrderSequenceException}; a retry of a batch older than the last five lands here too;
  *   <li>a non-transactional batch while the producer's transaction is open: {@link InvalidTxnStateException};
@@ -94,6 +102,14 @@ public final class ProducerStateManager {
 
     /** Decides whether {@code batch}, not yet appended, is new, a duplicate, or must be refused (see class doc). */
     public BatchCheck check(RecordBatch batch) {
+        return check(batch, null);
+    }
+
+    /**
+     * Like {@link #check(RecordBatch)} for a batch a client at {@code client} sent (null: the broker's own), plus
+     * the epoch-bump rule of the class doc.
+     */
+    public BatchCheck check(RecordBatch batch, InetAddress client) {
         if (!batch.hasProducerId()) {
             return new BatchCheck.Append();
         }
@@ -113,6 +129,7 @@ public final class ProducerStateManager {
         if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
             return new BatchCheck.Append();
         }
+        checkEpochBump(entry, batch, client);
         if (epoch == entry.epoch()) {
             Optional<ProducerEntry.BatchMetadata> duplicate =
                     entry.findBatch(batch.baseSequence(), batch.lastSequence());
@@ -128,6 +145,15 @@ public final class ProducerStateManager {
                     + entry.currentTxnFirstOffset().getAsLong() + " is open");
         }
         return new BatchCheck.Append();
+    }
+
+    private void checkEpochBump(ProducerEntry entry, RecordBatch batch, InetAddress client) {
+        InetAddress writer = entry.epochWriter();
+        if (batch.producerEpoch() > entry.epoch() && client != null && writer != null && !writer.equals(client)) {
+            throw new InvalidProducerEpochException("Producer " + batch.producerId() + " in " + topicPartition
+                    + " is at epoch " + entry.epoch() + ", opened by another client; only that client may start epoch "
+                    + batch.producerEpoch());
+        }
     }
 
     private void checkSequence(ProducerEntry entry, RecordBatch batch) {
@@ -170,12 +196,20 @@ public final class ProducerStateManager {
      * replay during recovery and on followers. A control batch ends the producer's open transaction.
      */
     public void onAppend(RecordBatch batch) {
+        onAppend(batch, null);
+    }
+
+    /** Like {@link #onAppend(RecordBatch)}; {@code client} (null: unknown) becomes the epoch's writer if it has none. */
+    public void onAppend(RecordBatch batch, InetAddress client) {
         if (!batch.hasProducerId()) {
             return;
         }
         long producerId = batch.producerId();
         ProducerEntry entry = producers.computeIfAbsent(producerId, ProducerEntry::empty);
         entry.updateEpoch(batch.producerEpoch());
+        if (client != null && !batch.isControlBatch()) {
+            entry.bindEpochWriter(client);
+        }
         if (batch.isControlBatch()) {
             onMarker(entry, batch);
             return;

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -12,6 +14,7 @@ import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
@@ -23,8 +26,11 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.ElectLeadersRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
@@ -62,6 +68,7 @@ final class AbusiveRequests {
 
     static List<Case> all() {
         List<Case> all = new java.util.ArrayList<>(produceCases());
+        all.addAll(adminCases());
         all.addAll(internalAndAdminCases());
         return all;
     }
@@ -178,9 +185,56 @@ final class AbusiveRequests {
                                 MemoryRecords.withRecords(
                                         RecordBatch.MAGIC_VALUE_V1, Compression.NONE, record("v1"))))),
                 new Case(
+                        "magic-v0-produce-v3",
+                        "a magic v0 message set on Produce v3 (the oldest version Kafka 4.4 parses)",
+                        t -> List.of(produce(
+                                TOPIC,
+                                MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V0, Compression.NONE, record("v0")),
+                                (short) -1,
+                                null,
+                                (short) 3))),
+                new Case(
+                        "magic-v1-gzip",
+                        "a gzip-compressed magic v1 wrapper message on Produce v12",
+                        t -> List.of(produce(
+                                TOPIC,
+                                MemoryRecords.withRecords(
+                                        RecordBatch.MAGIC_VALUE_V1,
+                                        Compression.gzip().build(),
+                                        record("v1a"),
+                                        record("v1b"))))),
+                new Case(
                         "acks-5",
                         "a valid batch with acks=5",
-                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))));
+                        t -> List.of(produce(TOPIC, plain("acks"), (short) 5, null))),
+                new Case(
+                        "producer-epoch-bump",
+                        "an idempotent batch (producer id from a fresh InitProducerId, sequence 0), then one at epoch+1"
+                                + " with sequence 0 and no InitProducerId, both from 127.0.0.1",
+                        t -> epochBump(freshProducerId(t.port()))));
+    }
+
+    /** Admin requests with out-of-range arguments or racing their own effects. */
+    private static List<Case> adminCases() {
+        return List.of(
+                new Case(
+                        "elect-unknown-type",
+                        "ElectLeaders v2 (preferred) for diff-0 with election type byte 7 (0 and 1 exist)",
+                        t -> List.of(electLeaders((byte) 7))),
+                new Case(
+                        "delete-topic-timeout-0",
+                        "CreateTopics diff-del0, DeleteTopics diff-del0 with timeoutMs 0, then with 5000",
+                        t -> List.of(
+                                createTopic("diff-del0", 1, null, null),
+                                deleteTopic("diff-del0", 0),
+                                deleteTopic("diff-del0", 5000))),
+                new Case(
+                        "delete-topic-twice",
+                        "CreateTopics diff-del2, DeleteTopics diff-del2, then DeleteTopics diff-del2 again",
+                        t -> List.of(
+                                createTopic("diff-del2", 1, null, null),
+                                deleteTopic("diff-del2", 5000),
+                                deleteTopic("diff-del2", 5000))));
     }
 
     /** Internal topics, replica-only requests, config floors and resource bombs (the bombs last). */
@@ -225,6 +279,31 @@ final class AbusiveRequests {
                         t -> List.of(createTopic("diff-huge", Integer.MAX_VALUE, null, null))));
     }
 
+    /**
+     * A producer id no earlier case has touched: Kafka keeps per-producer verification state from the transactional
+     * cases, which would make it refuse even a first batch of the shared one.
+     */
+    static long freshProducerId(int port) {
+        FrameExchange.Outcome init = FrameExchange.exchange(
+                port,
+                new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                .setTransactionalId(null)
+                                .setTransactionTimeoutMs(60_000))
+                        .build((short) 4),
+                ComparedBroker.TIMEOUT_MS);
+        return ((InitProducerIdResponse) init.response()).data().producerId();
+    }
+
+    private static List<AbstractRequest> epochBump(long producerId) {
+        return List.of(
+                produce(
+                        TOPIC,
+                        MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, 0, record("e0"))),
+                produce(
+                        TOPIC,
+                        MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 1, 0, record("e1"))));
+    }
+
     static SimpleRecord record(String value) {
         return new SimpleRecord(value.getBytes(StandardCharsets.UTF_8));
     }
@@ -250,6 +329,11 @@ final class AbusiveRequests {
     }
 
     static ProduceRequest produce(String topic, MemoryRecords records, short acks, String transactionalId) {
+        return produce(topic, records, acks, transactionalId, PRODUCE_VERSION);
+    }
+
+    static ProduceRequest produce(
+            String topic, MemoryRecords records, short acks, String transactionalId, short version) {
         ProduceRequestData data =
                 new ProduceRequestData().setAcks(acks).setTimeoutMs(5000).setTransactionalId(transactionalId);
         ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
@@ -257,7 +341,7 @@ final class AbusiveRequests {
                 .partitionData()
                 .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         data.topicData().add(topicData);
-        return new ProduceRequest(data, PRODUCE_VERSION);
+        return new ProduceRequest(data, version);
     }
 
     static FetchRequest fetchAsReplica(int replicaId) {
@@ -290,6 +374,22 @@ final class AbusiveRequests {
         CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(5000);
         data.topics().add(topic);
         return new CreateTopicsRequest.Builder(data).build((short) 7);
+    }
+
+    /** ElectLeaders v2 for {@value #TOPIC}-0 whose election type byte is {@code type}. */
+    static ElectLeadersRequest electLeaders(byte type) {
+        ElectLeadersRequest request = new ElectLeadersRequest.Builder(
+                        ElectionType.PREFERRED, List.of(new TopicPartition(TOPIC, 0)), 5000)
+                .build((short) 2);
+        request.data().setElectionType(type);
+        return request;
+    }
+
+    static DeleteTopicsRequest deleteTopic(String name, int timeoutMs) {
+        return new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData()
+                        .setTopicNames(List.of(name))
+                        .setTimeoutMs(timeoutMs))
+                .build((short) 5);
     }
 
     static CreatePartitionsRequest createPartitions(String topic, int count) {

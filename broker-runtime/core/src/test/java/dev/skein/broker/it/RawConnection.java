@@ -3,6 +3,8 @@ package dev.skein.broker.it;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -17,7 +19,16 @@ final class RawConnection implements AutoCloseable {
     private int correlationId;
 
     RawConnection(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /** Connects from {@code localAddress} (e.g. 127.0.0.2, another loopback address: another client host). */
+    RawConnection(int port, InetAddress localAddress) throws IOException {
+        socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

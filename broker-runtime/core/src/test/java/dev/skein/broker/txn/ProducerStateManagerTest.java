@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skein.broker.testing.ManualTime;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -373,6 +374,39 @@ class ProducerStateManagerTest {
             assertThat(duplicate.firstOffset()).isEqualTo(firstOffset);
             assertThat(duplicate.lastOffset()).isEqualTo(lastOffset);
         });
+    }
+
+    @Test
+    void onlyTheClientThatOpenedAnEpochMayOpenTheNextOne() throws Exception {
+        InetAddress producer = InetAddress.getByName("10.0.0.1");
+        InetAddress intruder = InetAddress.getByName("10.0.0.2");
+        MutableRecordBatch first = idempotent(PID, (short) 0, 0, 2);
+        state.check(first, producer);
+        state.onAppend(first, producer);
+
+        assertThatThrownBy(() -> state.check(idempotent(PID, (short) 1, 0, 1), intruder))
+                .isInstanceOf(InvalidProducerEpochException.class);
+        // The same epoch from another address is Kafka's sequence business, not an epoch bump.
+        assertThat(state.check(idempotent(PID, (short) 0, 2, 1), intruder)).isEqualTo(new BatchCheck.Append());
+
+        MutableRecordBatch bumped = idempotent(PID, (short) 1, 0, 1);
+        assertThat(state.check(bumped, producer)).isEqualTo(new BatchCheck.Append());
+        state.onAppend(bumped, producer);
+        assertThat(state.entry(PID).orElseThrow().epochWriter()).isEqualTo(producer);
+        assertThatThrownBy(() -> state.check(idempotent(PID, (short) 2, 0, 1), intruder))
+                .isInstanceOf(InvalidProducerEpochException.class);
+    }
+
+    @Test
+    void epochOpenedByAnUnknownClientMayBeBumpedByAny() throws Exception {
+        MutableRecordBatch recovered = idempotent(PID, (short) 0, 0, 1);
+        append(recovered); // log replay: no client known
+
+        InetAddress client = InetAddress.getByName("10.0.0.3");
+        MutableRecordBatch bumped = idempotent(PID, (short) 1, 0, 1);
+        assertThat(state.check(bumped, client)).isEqualTo(new BatchCheck.Append());
+        state.onAppend(bumped, client);
+        assertThat(state.entry(PID).orElseThrow().epochWriter()).isEqualTo(client);
     }
 
     private MutableRecordBatch idempotent(long producerId, short epoch, int baseSequence, int count) {
