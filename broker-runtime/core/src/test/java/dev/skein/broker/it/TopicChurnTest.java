@@ -101,13 +101,31 @@ class TopicChurnTest {
                 } catch (TimeoutException e) {
                     throw new AssertionError(
                             "round " + round + ": no answer within " + SESSION_TIMEOUT_MS / 2
-                                    + " ms (the broker waits for a topic that is gone)",
+                                    + " ms (the broker waits for a topic that is gone); broker threads:\n"
+                                    + brokerThreads(),
                             e);
                 }
                 answered++;
             }
             return answered;
         };
+    }
+
+    /** The in-JVM broker's threads with their stacks, to show where a request waits. */
+    private static String brokerThreads() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("skein-")) {
+                out.append(thread.getName())
+                        .append(' ')
+                        .append(thread.getState())
+                        .append('\n');
+                for (StackTraceElement frame : stack) {
+                    out.append("    at ").append(frame).append('\n');
+                }
+            }
+        });
+        return out.toString();
     }
 
     private static Admin admin(BrokerHarness harness) {
