@@ -32,7 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Reconciles a {@link SkeinCluster} into its children ({@link ClusterChildren}) and its status. Each pass: check the
  * spec ({@link ClusterModel}), decide the broker count ({@link ScaleDownGuard}, which asks the brokers only when the
- * spec shrinks the cluster), server-side-apply every child, write the status once. It never waits: a refused
+ * spec shrinks the cluster), server-side-apply every child, write the status once and only when it changed. It never waits: a refused
  * scale-down or unready brokers are re-checked by rescheduling, and changes of the owned StatefulSets, Services,
  * ConfigMaps and PodDisruptionBudgets trigger a pass.
  *
@@ -96,8 +96,7 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
         }
         ClusterModel.Result result = ClusterModel.from(cluster);
         if (result instanceof ClusterModel.Invalid invalid) {
-            cluster.setStatus(ClusterStatusCalculator.invalid(cluster, invalid.problems(), now()));
-            return UpdateControl.patchStatus(cluster);
+            return withStatus(cluster, ClusterStatusCalculator.invalid(cluster, invalid.problems(), now()));
         }
         ClusterModel model = ((ClusterModel.Valid) result).model();
         ClusterNames names = model.names();
@@ -124,8 +123,8 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
         int ready = brokers.map(
                         s -> s.getStatus() == null ? null : s.getStatus().getReadyReplicas())
                 .orElse(0);
-        cluster.setStatus(ClusterStatusCalculator.applied(cluster, decision, ready, names.bootstrapServers(), now()));
-        UpdateControl<SkeinCluster> control = UpdateControl.patchStatus(cluster);
+        UpdateControl<SkeinCluster> control = withStatus(
+                cluster, ClusterStatusCalculator.applied(cluster, decision, ready, names.bootstrapServers(), now()));
         if (decision instanceof ScaleDownGuard.Blocked) {
             return control.rescheduleAfter(BLOCKED_RECHECK);
         }
@@ -161,6 +160,18 @@ public class SkeinClusterReconciler implements Reconciler<SkeinCluster>, Cleaner
         } else {
             client.resource(child).createOr(NonDeletingOperation::patch);
         }
+    }
+
+    /**
+     * Patches the status only when {@code next} differs from the current one, so that a pass that changes nothing
+     * writes nothing (and a status write never causes another pass for nothing).
+     */
+    private static UpdateControl<SkeinCluster> withStatus(SkeinCluster cluster, SkeinClusterStatus next) {
+        if (next.equals(cluster.getStatus())) {
+            return UpdateControl.noUpdate();
+        }
+        cluster.setStatus(next);
+        return UpdateControl.patchStatus(cluster);
     }
 
     private Instant now() {

@@ -10,11 +10,15 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +42,9 @@ class SkeinClusterReconcilerIT {
 
     @Inject
     KubernetesClient client;
+
+    @KubernetesTestServer
+    KubernetesServer server;
 
     @Test
     void createsOwnedChildrenWithLabels() {
@@ -145,6 +152,91 @@ class SkeinClusterReconcilerIT {
                         c -> c.getStatus() != null
                                 && Integer.valueOf(2).equals(c.getStatus().getReplicas()));
         assertThat(reason(scaled)).isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    /**
+     * Two passes over a cluster whose spec and children did not change write no status. A pass is triggered by
+     * labelling a child (the informer of owned children reports it; the label is not one the operator sets, so the
+     * children still match) and recognised by the one API call every pass makes without rack awareness: deleting the
+     * (absent) rack binding.
+     */
+    @Test
+    void passesOverAnUnchangedClusterWriteNoStatus() throws Exception {
+        SkeinCluster cluster = client.resource(cluster("steady", 1, Map.of())).create();
+        String ns = cluster.getMetadata().getNamespace();
+        await().atMost(WAIT).until(() -> reason(client.resource(cluster).get()) == ClusterReason.BrokersNotReady);
+        ApiCalls calls = new ApiCalls(server);
+        // the passes caused by creating the children may still see the resource without its first status
+        calls.awaitQuiet("steady");
+        String rackBinding = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/"
+                + ClusterNames.of(latest(cluster).get()).rackBinding();
+        int passesBefore = calls.count("DELETE", rackBinding);
+
+        for (int pass = 1; pass <= 2; pass++) {
+            String value = Integer.toString(pass);
+            client.services().inNamespace(ns).withName("steady-bootstrap").edit(s -> {
+                s.getMetadata().getLabels().put("test.skein.dev/touch", value);
+                return s;
+            });
+            int expected = passesBefore + pass;
+            await().atMost(WAIT).until(() -> calls.count("DELETE", rackBinding) >= expected);
+        }
+
+        String status = "/apis/skein.dev/v1alpha1/namespaces/" + ns + "/skeinclusters/steady/status";
+        assertThat(calls.count("PATCH", status) + calls.count("PUT", status))
+                .as("status writes during two passes over an unchanged cluster")
+                .isZero();
+        assertThat(reason(client.resource(cluster).get())).isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    /** The requests the mock API server received from the moment this is created, by method and path. */
+    private static final class ApiCalls {
+        private final KubernetesServer server;
+        private final List<String> seen = new ArrayList<>();
+
+        ApiCalls(KubernetesServer server) throws InterruptedException {
+            this.server = server;
+            while (next() != null) {
+                // drop what came before
+            }
+        }
+
+        /** How many requests with {@code method} on {@code path} (query ignored) arrived so far. */
+        synchronized int count(String method, String path) throws InterruptedException {
+            for (RecordedRequest request = next(); request != null; request = next()) {
+                String requestPath = request.getPath();
+                int query = requestPath.indexOf('?');
+                seen.add(request.getMethod() + " " + (query < 0 ? requestPath : requestPath.substring(0, query)));
+            }
+            String call = method + " " + path;
+            return (int) seen.stream().filter(call::equals).count();
+        }
+
+        /**
+         * Waits until no request whose path contains {@code word} arrived for a second: the passes caused by earlier
+         * changes are over.
+         */
+        void awaitQuiet(String word) {
+            int[] last = {-1};
+            await().atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .during(Duration.ofSeconds(1))
+                    .until(() -> {
+                        int now = count(word);
+                        boolean quiet = now == last[0];
+                        last[0] = now;
+                        return quiet;
+                    });
+        }
+
+        private synchronized int count(String word) throws InterruptedException {
+            count("", "");
+            return (int) seen.stream().filter(call -> call.contains(word)).count();
+        }
+
+        private RecordedRequest next() throws InterruptedException {
+            return server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void createTopicOnBrokerOne(String topic) throws Exception {
