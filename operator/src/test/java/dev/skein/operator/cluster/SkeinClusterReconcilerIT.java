@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -100,10 +102,7 @@ class SkeinClusterReconcilerIT {
                 .create();
         String before = configHash(awaitBrokerSet(cluster, 1));
 
-        latest(cluster).edit(c -> {
-            c.getSpec().getConfig().put("num.partitions", "6");
-            return c;
-        });
+        editSpec(cluster, spec -> spec.getConfig().put("num.partitions", "6"));
 
         String after = await().atMost(WAIT).until(() -> configHash(brokerSet(cluster)), hash -> !hash.equals(before));
         assertThat(after).hasSize(16);
@@ -120,10 +119,7 @@ class SkeinClusterReconcilerIT {
         SkeinCluster cluster = client.resource(cluster("gamma", 2, Map.of())).create();
         awaitBrokerSet(cluster, 2);
 
-        latest(cluster).edit(c -> {
-            c.getSpec().setReplicas(1);
-            return c;
-        });
+        editSpec(cluster, spec -> spec.setReplicas(1));
 
         SkeinCluster blocked = await().atMost(WAIT)
                 .until(() -> client.resource(cluster).get(), c -> reason(c) == ClusterReason.ScaleDownBlocked);
@@ -140,10 +136,7 @@ class SkeinClusterReconcilerIT {
         SkeinCluster cluster = client.resource(cluster("delta", 3, Map.of())).create();
         awaitBrokerSet(cluster, 3);
 
-        latest(cluster).edit(c -> {
-            c.getSpec().setReplicas(2);
-            return c;
-        });
+        editSpec(cluster, spec -> spec.setReplicas(2));
 
         awaitBrokerSet(cluster, 2);
         SkeinCluster scaled = await().atMost(WAIT)
@@ -258,6 +251,22 @@ class SkeinClusterReconcilerIT {
                     .toList();
             assertThat(replicas).containsExactly(BrokerOneResource.BROKER_ID);
         }
+    }
+
+    /**
+     * Edits the spec as a user would: from the latest version, again when the operator wrote the resource in between
+     * (a finalizer, a status) and the API server answered 409 Conflict.
+     */
+    private void editSpec(SkeinCluster cluster, Consumer<SkeinClusterSpec> change) {
+        await().atMost(WAIT)
+                .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .until(() -> {
+                    latest(cluster).edit(c -> {
+                        change.accept(c.getSpec());
+                        return c;
+                    });
+                    return true;
+                });
     }
 
     /** The cluster by name, so an edit starts from the latest version (the operator adds a finalizer). */
