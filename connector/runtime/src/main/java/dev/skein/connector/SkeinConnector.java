@@ -4,8 +4,12 @@ import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Dire
 import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.INCOMING_AND_OUTGOING;
 import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.OUTGOING;
 
+import dev.skein.connector.commit.CommitStrategy;
+import dev.skein.connector.fault.FailureStrategy;
 import dev.skein.connector.impl.SkeinSink;
 import dev.skein.connector.impl.SkeinSource;
+import dev.skein.connector.impl.StrategyLookup;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.connector.OutboundConnector;
@@ -13,6 +17,9 @@ import io.smallrye.reactive.messaging.health.HealthReport;
 import io.smallrye.reactive.messaging.health.HealthReporter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,8 +128,9 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
         direction = INCOMING,
         defaultValue = "throttled",
         description = "When acknowledged offsets are committed: `throttled` (every `auto.commit.interval.ms`), "
-                + "`latest` (on the poll-loop iteration after an acknowledgement) or `ignore` (the connector never "
-                + "commits; `enable.auto.commit=true` lets the Kafka client commit instead)")
+                + "`latest` (on the poll-loop iteration after an acknowledgement), `ignore` (the connector never "
+                + "commits; `enable.auto.commit=true` lets the Kafka client commit instead), or the name of an "
+                + "application bean `@Identifier(\"<name>\")` implementing `CommitStrategy.Factory`")
 @ConnectorAttribute(
         name = "auto.commit.interval.ms",
         type = "int",
@@ -141,7 +149,8 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
         direction = INCOMING,
         defaultValue = "fail",
         description = "What a nack does: `fail` (stop the channel, liveness DOWN), `ignore` (log and commit past it), "
-                + "`dead-letter-queue` (copy to the dead-letter topic) or `delayed-retry-topic`")
+                + "`dead-letter-queue` (copy to the dead-letter topic), `delayed-retry-topic`, or the name of an "
+                + "application bean `@Identifier(\"<name>\")` implementing `FailureStrategy.Factory`")
 @ConnectorAttribute(
         name = "dead-letter-queue.topic",
         type = "string",
@@ -243,12 +252,23 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 public class SkeinConnector implements InboundConnector, OutboundConnector, HealthReporter {
     public static final String NAME = "skein";
 
+    @Inject
+    @Any
+    Instance<CommitStrategy.Factory> commitStrategies;
+
+    @Inject
+    @Any
+    Instance<FailureStrategy.Factory> failureStrategies;
+
     private final List<SkeinSource> sources = new CopyOnWriteArrayList<>();
     private final List<SkeinSink> sinks = new CopyOnWriteArrayList<>();
 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
-        SkeinSource source = SkeinSource.open(new SkeinConnectorIncomingConfiguration(config), Clock.systemUTC());
+        StrategyLookup strategies = new StrategyLookup(
+                name -> byIdentifier(commitStrategies, name), name -> byIdentifier(failureStrategies, name));
+        SkeinSource source =
+                SkeinSource.open(new SkeinConnectorIncomingConfiguration(config), Clock.systemUTC(), strategies);
         sources.add(source);
         return source.publisher();
     }
@@ -274,6 +294,12 @@ public class SkeinConnector implements InboundConnector, OutboundConnector, Heal
         sources.forEach(source -> source.reportLiveness(builder));
         sinks.forEach(sink -> sink.reportLiveness(builder));
         return builder.build();
+    }
+
+    /** The bean of {@code beans} annotated {@code @Identifier(name)}, or null when there is none. */
+    private static <T> T byIdentifier(Instance<T> beans, String name) {
+        Instance<T> named = beans.select(Identifier.Literal.of(name));
+        return named.isUnsatisfied() ? null : named.get();
     }
 
     /** Stops every channel: consumers commit what was acknowledged, producers flush, then all clients close. */

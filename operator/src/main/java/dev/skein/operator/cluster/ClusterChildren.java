@@ -13,8 +13,10 @@ import java.util.Optional;
  *
  * @param namespaced children owned by the SkeinCluster (garbage-collected with it)
  * @param rackBinding the cluster-scoped rack binding, present only when rack awareness is on
+ * @param runsZookeeper whether {@code namespaced} holds the ZooKeeper ensemble the operator runs
  */
-public record ClusterChildren(List<HasMetadata> namespaced, Optional<ClusterRoleBinding> rackBinding) {
+public record ClusterChildren(
+        List<HasMetadata> namespaced, Optional<ClusterRoleBinding> rackBinding, boolean runsZookeeper) {
 
     /**
      * The desired children with a broker StatefulSet of {@code brokerReplicas}; {@code existingClaims} are the volume
@@ -36,6 +38,23 @@ public record ClusterChildren(List<HasMetadata> namespaced, Optional<ClusterRole
         children.add(BrokerResources.bootstrapService(model));
         children.add(BrokerResources.disruptionBudget(model));
         children.add(BrokerResources.statefulSet(model, brokerReplicas, config.hash(), existingClaims));
-        return new ClusterChildren(List.copyOf(children), model.rack().map(rack -> BrokerResources.rackBinding(model)));
+        return new ClusterChildren(
+                List.copyOf(children),
+                model.rack().map(rack -> BrokerResources.rackBinding(model)),
+                model.runsZookeeper());
+    }
+
+    /**
+     * The namespaced child of {@code type} named {@code name}.
+     *
+     * @throws IllegalStateException if there is none (a dependent asked for a child this cluster does not have)
+     */
+    public <R extends HasMetadata> R find(Class<R> type, String name) {
+        return namespaced.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(child -> name.equals(child.getMetadata().getName()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + type.getSimpleName() + " " + name));
     }
 }

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.skein.operator.status.Condition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** Observed state of a {@link SkeinCluster}, written once at the end of each reconciliation. */
+/**
+ * Observed state of a {@link SkeinCluster}, written at the end of a reconciliation only when it differs from the
+ * previous one ({@link #equals} compares every field, conditions included).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SkeinClusterStatus {
     @JsonPropertyDescription("Conditions; type Ready says whether every broker is ready and the spec is applied")
@@ -69,5 +73,20 @@ public class SkeinClusterStatus {
     /** The condition of {@code type}, if present. */
     public Optional<Condition> condition(String type) {
         return Condition.find(conditions, type);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SkeinClusterStatus other
+                && conditions.equals(other.conditions)
+                && Objects.equals(readyBrokers, other.readyBrokers)
+                && Objects.equals(replicas, other.replicas)
+                && Objects.equals(bootstrapServers, other.bootstrapServers)
+                && Objects.equals(observedGeneration, other.observedGeneration);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(conditions, readyBrokers, replicas, bootstrapServers, observedGeneration);
     }
 }

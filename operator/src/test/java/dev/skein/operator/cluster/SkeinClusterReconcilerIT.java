@@ -9,16 +9,22 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,6 +44,9 @@ class SkeinClusterReconcilerIT {
 
     @Inject
     KubernetesClient client;
+
+    @KubernetesTestServer
+    KubernetesServer server;
 
     @Test
     void createsOwnedChildrenWithLabels() {
@@ -93,10 +102,7 @@ class SkeinClusterReconcilerIT {
                 .create();
         String before = configHash(awaitBrokerSet(cluster, 1));
 
-        latest(cluster).edit(c -> {
-            c.getSpec().getConfig().put("num.partitions", "6");
-            return c;
-        });
+        editSpec(cluster, spec -> spec.getConfig().put("num.partitions", "6"));
 
         String after = await().atMost(WAIT).until(() -> configHash(brokerSet(cluster)), hash -> !hash.equals(before));
         assertThat(after).hasSize(16);
@@ -113,10 +119,7 @@ class SkeinClusterReconcilerIT {
         SkeinCluster cluster = client.resource(cluster("gamma", 2, Map.of())).create();
         awaitBrokerSet(cluster, 2);
 
-        latest(cluster).edit(c -> {
-            c.getSpec().setReplicas(1);
-            return c;
-        });
+        editSpec(cluster, spec -> spec.setReplicas(1));
 
         SkeinCluster blocked = await().atMost(WAIT)
                 .until(() -> client.resource(cluster).get(), c -> reason(c) == ClusterReason.ScaleDownBlocked);
@@ -133,10 +136,7 @@ class SkeinClusterReconcilerIT {
         SkeinCluster cluster = client.resource(cluster("delta", 3, Map.of())).create();
         awaitBrokerSet(cluster, 3);
 
-        latest(cluster).edit(c -> {
-            c.getSpec().setReplicas(2);
-            return c;
-        });
+        editSpec(cluster, spec -> spec.setReplicas(2));
 
         awaitBrokerSet(cluster, 2);
         SkeinCluster scaled = await().atMost(WAIT)
@@ -145,6 +145,91 @@ class SkeinClusterReconcilerIT {
                         c -> c.getStatus() != null
                                 && Integer.valueOf(2).equals(c.getStatus().getReplicas()));
         assertThat(reason(scaled)).isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    /**
+     * Two passes over a cluster whose spec and children did not change write no status. A pass is triggered by
+     * labelling a child (the informer of owned children reports it; the label is not one the operator sets, so the
+     * children still match) and recognised by the one API call every pass makes without rack awareness: deleting the
+     * (absent) rack binding.
+     */
+    @Test
+    void passesOverAnUnchangedClusterWriteNoStatus() throws Exception {
+        SkeinCluster cluster = client.resource(cluster("steady", 1, Map.of())).create();
+        String ns = cluster.getMetadata().getNamespace();
+        await().atMost(WAIT).until(() -> reason(client.resource(cluster).get()) == ClusterReason.BrokersNotReady);
+        ApiCalls calls = new ApiCalls(server);
+        // the passes caused by creating the children may still see the resource without its first status
+        calls.awaitQuiet("steady");
+        String rackBinding = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/"
+                + ClusterNames.of(latest(cluster).get()).rackBinding();
+        int passesBefore = calls.count("DELETE", rackBinding);
+
+        for (int pass = 1; pass <= 2; pass++) {
+            String value = Integer.toString(pass);
+            client.services().inNamespace(ns).withName("steady-bootstrap").edit(s -> {
+                s.getMetadata().getLabels().put("test.skein.dev/touch", value);
+                return s;
+            });
+            int expected = passesBefore + pass;
+            await().atMost(WAIT).until(() -> calls.count("DELETE", rackBinding) >= expected);
+        }
+
+        String status = "/apis/skein.dev/v1alpha1/namespaces/" + ns + "/skeinclusters/steady/status";
+        assertThat(calls.count("PATCH", status) + calls.count("PUT", status))
+                .as("status writes during two passes over an unchanged cluster")
+                .isZero();
+        assertThat(reason(client.resource(cluster).get())).isEqualTo(ClusterReason.BrokersNotReady);
+    }
+
+    /** The requests the mock API server received from the moment this is created, by method and path. */
+    private static final class ApiCalls {
+        private final KubernetesServer server;
+        private final List<String> seen = new ArrayList<>();
+
+        ApiCalls(KubernetesServer server) throws InterruptedException {
+            this.server = server;
+            while (next() != null) {
+                // drop what came before
+            }
+        }
+
+        /** How many requests with {@code method} on {@code path} (query ignored) arrived so far. */
+        synchronized int count(String method, String path) throws InterruptedException {
+            for (RecordedRequest request = next(); request != null; request = next()) {
+                String requestPath = request.getPath();
+                int query = requestPath.indexOf('?');
+                seen.add(request.getMethod() + " " + (query < 0 ? requestPath : requestPath.substring(0, query)));
+            }
+            String call = method + " " + path;
+            return (int) seen.stream().filter(call::equals).count();
+        }
+
+        /**
+         * Waits until no request whose path contains {@code word} arrived for a second: the passes caused by earlier
+         * changes are over.
+         */
+        void awaitQuiet(String word) {
+            int[] last = {-1};
+            await().atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .during(Duration.ofSeconds(1))
+                    .until(() -> {
+                        int now = count(word);
+                        boolean quiet = now == last[0];
+                        last[0] = now;
+                        return quiet;
+                    });
+        }
+
+        private synchronized int count(String word) throws InterruptedException {
+            count("", "");
+            return (int) seen.stream().filter(call -> call.contains(word)).count();
+        }
+
+        private RecordedRequest next() throws InterruptedException {
+            return server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void createTopicOnBrokerOne(String topic) throws Exception {
@@ -166,6 +251,22 @@ class SkeinClusterReconcilerIT {
                     .toList();
             assertThat(replicas).containsExactly(BrokerOneResource.BROKER_ID);
         }
+    }
+
+    /**
+     * Edits the spec as a user would: from the latest version, again when the operator wrote the resource in between
+     * (a finalizer, a status) and the API server answered 409 Conflict.
+     */
+    private void editSpec(SkeinCluster cluster, Consumer<SkeinClusterSpec> change) {
+        await().atMost(WAIT)
+                .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .until(() -> {
+                    latest(cluster).edit(c -> {
+                        change.accept(c.getSpec());
+                        return c;
+                    });
+                    return true;
+                });
     }
 
     /** The cluster by name, so an edit starts from the latest version (the operator adds a finalizer). */

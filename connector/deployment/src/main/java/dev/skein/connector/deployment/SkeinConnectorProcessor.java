@@ -1,6 +1,8 @@
 package dev.skein.connector.deployment;
 
 import dev.skein.connector.SkeinConnector;
+import dev.skein.connector.commit.BuiltInCommitStrategies;
+import dev.skein.connector.fault.BuiltInFailureStrategies;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -19,9 +21,14 @@ class SkeinConnectorProcessor {
         return new FeatureBuildItem(FEATURE);
     }
 
+    /** The connector and the built-in strategy factories it looks up by {@code @Identifier}. */
     @BuildStep
-    AdditionalBeanBuildItem connectorBean() {
-        return AdditionalBeanBuildItem.unremovableOf(SkeinConnector.class);
+    AdditionalBeanBuildItem connectorBeans() {
+        AdditionalBeanBuildItem.Builder beans =
+                AdditionalBeanBuildItem.builder().setUnremovable().addBeanClass(SkeinConnector.class);
+        BuiltInCommitStrategies.BEANS.forEach(beans::addBeanClass);
+        BuiltInFailureStrategies.BEANS.forEach(beans::addBeanClass);
+        return beans.build();
     }
 
     /** Lets Quarkus attach channels to {@code skein} automatically when it is the only connector present. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.skein.connector.SkeinConnector;
 import dev.skein.connector.fault.FailureHeaders;
 import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.health.HealthReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,13 +32,14 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Poison records under each failure strategy, against the Dev Services broker. */
+/** Poison records under each failure strategy (built-in or the application's own), against the Dev Services broker. */
 class FailureStrategiesTest {
     private static final String STRING_DESERIALIZER = StringDeserializer.class.getName();
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Processors.class))
+            .withApplicationRoot(jar -> jar.addClasses(
+                    Processors.class, CustomStrategies.QuarantineFailures.class, CustomStrategies.EveryAck.class))
             .overrideConfigKey("quarkus.skein.devservices.partitions", "3")
             .overrideConfigKey("mp.messaging.incoming.dlq-in.connector", "skein")
             .overrideConfigKey("mp.messaging.incoming.dlq-in.auto.offset.reset", "earliest")
@@ -57,7 +59,20 @@ class FailureStrategiesTest {
             .overrideConfigKey("mp.messaging.incoming.retry-in.failure-strategy", "delayed-retry-topic")
             .overrideConfigKey("mp.messaging.incoming.retry-in.delayed-retry-topic.topics", "retry-in_retry_300")
             .overrideConfigKey("mp.messaging.incoming.retry-in.delayed-retry-topic.max-retries", "1")
-            .overrideConfigKey("mp.messaging.incoming.retry-in.dead-letter-queue.topic", "retry-dlq");
+            .overrideConfigKey("mp.messaging.incoming.retry-in.dead-letter-queue.topic", "retry-dlq")
+            .overrideConfigKey("mp.messaging.incoming.custom-in.connector", "skein")
+            .overrideConfigKey("mp.messaging.incoming.custom-in.auto.offset.reset", "earliest")
+            .overrideConfigKey("mp.messaging.incoming.custom-in.value.deserializer", STRING_DESERIALIZER)
+            .overrideConfigKey("mp.messaging.incoming.custom-in.failure-strategy", "quarantine")
+            .overrideConfigKey("mp.messaging.incoming.custom-in.commit-strategy", "every-ack");
+
+    @Inject
+    @Identifier("quarantine")
+    CustomStrategies.QuarantineFailures quarantine;
+
+    @Inject
+    @Identifier("every-ack")
+    CustomStrategies.EveryAck everyAck;
 
     @Inject
     Processors processors;
@@ -85,6 +100,20 @@ class FailureStrategiesTest {
                 .isNotNull();
         assertThat(FailureHeaders.text(copy.headers(), FailureHeaders.DEAD_LETTER_OFFSET))
                 .isNotNull();
+    }
+
+    /** An application's own strategy beans, annotated {@code @Identifier}, are chosen by name. */
+    @Test
+    void userStrategyBeansArePickedUpByName() {
+        send("custom-in", "a", "poison", "b");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> processors.seen("custom-in").containsAll(List.of("a", "poison", "b")));
+        // the nacked record went to the application's failure strategy, which let the channel carry on
+        await().atMost(Duration.ofSeconds(10)).until(() -> !quarantine.records().isEmpty());
+        assertThat(quarantine.records()).containsExactly("poison: poison record");
+        assertThat(quarantine.channels()).containsExactly("custom-in");
+        assertThat(everyAck.channels()).containsExactly("custom-in");
+        assertThat(channelOk(connector.getLiveness(), "custom-in")).isTrue();
     }
 
     @Test
@@ -161,7 +190,8 @@ class FailureStrategiesTest {
                 "dlq-in", new ConcurrentLinkedQueue<>(),
                 "ignore-in", new ConcurrentLinkedQueue<>(),
                 "fail-in", new ConcurrentLinkedQueue<>(),
-                "retry-in", new ConcurrentLinkedQueue<>());
+                "retry-in", new ConcurrentLinkedQueue<>(),
+                "custom-in", new ConcurrentLinkedQueue<>());
 
         List<String> seen(String channel) {
             return List.copyOf(seen.get(channel));
@@ -188,6 +218,11 @@ class FailureStrategiesTest {
         @Incoming("fail-in")
         public CompletionStage<Void> fail(Message<String> message) {
             return process("fail-in", message);
+        }
+
+        @Incoming("custom-in")
+        public CompletionStage<Void> custom(Message<String> message) {
+            return process("custom-in", message);
         }
 
         @Incoming("retry-in")

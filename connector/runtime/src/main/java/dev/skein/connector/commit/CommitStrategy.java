@@ -1,5 +1,7 @@
 package dev.skein.connector.commit;
 
+import dev.skein.connector.SkeinConnectorIncomingConfiguration;
+
 /**
  * Decides when the acknowledged position of each partition is committed. The consumer loop asks on every iteration;
  * revocation and shutdown commit synchronously whenever {@link #commitsOnRevokeAndShutdown()} holds. Implementations
@@ -23,7 +25,18 @@ public interface CommitStrategy {
     }
 
     /**
-     * Resolves the {@code commit-strategy} attribute.
+     * Creates the commit strategy of one consumer of an incoming channel (called once per consumer). The connector
+     * looks the factory up through CDI by the {@code commit-strategy} attribute: a bean implementing this interface
+     * and annotated {@code @Identifier("name")} is chosen by {@code commit-strategy=name}. The built-ins ({@code
+     * throttled}, {@code latest}, {@code ignore}) are such beans ({@link BuiltInCommitStrategies}); an application adds
+     * its own the same way.
+     */
+    interface Factory {
+        CommitStrategy create(SkeinConnectorIncomingConfiguration config);
+    }
+
+    /**
+     * Resolves a built-in {@code commit-strategy} without CDI.
      *
      * @throws IllegalArgumentException naming the attribute and the allowed values
      */

@@ -1,5 +1,6 @@
 package dev.skein.connector.fault;
 
+import dev.skein.connector.SkeinConnectorIncomingConfiguration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,7 +25,33 @@ public interface FailureStrategy {
     }
 
     /**
-     * Resolves the {@code failure-strategy} attribute.
+     * Creates the failure strategy of an incoming channel (called once per channel; the strategy is shared by its
+     * consumers, hence thread-safe). The connector looks the factory up through CDI by the {@code failure-strategy}
+     * attribute: a bean implementing this interface and annotated {@code @Identifier("name")} is chosen by {@code
+     * failure-strategy=name}. The built-ins are such beans ({@link BuiltInFailureStrategies}); an application adds
+     * its own the same way.
+     */
+    interface Factory {
+        FailureStrategy create(SkeinConnectorIncomingConfiguration config, Resources resources);
+    }
+
+    /** What the channel lends a failure strategy. */
+    interface Resources {
+        /**
+         * A producer of raw bytes for byte-identical copies (dead letters, retries), created on the first call and
+         * closed with the channel; strategies that make no copies never call it, so no producer is created for them.
+         */
+        Producer<byte[], byte[]> copyProducer();
+
+        /** The channel's topic, or its base name when it reads a pattern: what default topic names derive from. */
+        String baseTopic();
+
+        /** The channel's name without the framework's {@code $N} concurrency suffix. */
+        String baseChannel();
+    }
+
+    /**
+     * Resolves a built-in {@code failure-strategy} without CDI.
      *
      * @param producer writes dead-letter and retry copies; unused by {@code fail} and {@code ignore}
      * @throws IllegalArgumentException naming the attribute and the allowed values
@@ -45,10 +72,5 @@ public interface FailureStrategy {
             default -> throw new IllegalArgumentException("Channel " + channel + ": failure-strategy=" + name
                     + " is not one of fail, ignore, dead-letter-queue, delayed-retry-topic");
         };
-    }
-
-    /** Whether {@code name} needs a producer for copies. */
-    static boolean needsProducer(String name) {
-        return name.equals("dead-letter-queue") || name.equals("delayed-retry-topic");
     }
 }

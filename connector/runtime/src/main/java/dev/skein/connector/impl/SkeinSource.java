@@ -67,93 +67,168 @@ public final class SkeinSource implements HealthReporting {
     }
 
     /**
-     * Validates the channel configuration, creates the clients and starts polling.
+     * Validates the channel configuration, creates the clients and starts polling. When any step fails, the clients
+     * and threads created before it are closed before the exception propagates: a failed open leaks nothing.
      *
      * @throws IllegalArgumentException when an attribute has an unsupported value (the message names it)
      */
     public static SkeinSource open(SkeinConnectorIncomingConfiguration config, Clock clock) {
-        String channel = config.getChannel();
+        return open(config, clock, StrategyLookup.builtIn());
+    }
+
+    /**
+     * As {@link #open(SkeinConnectorIncomingConfiguration, Clock)}, with the commit and failure strategies looked up
+     * in {@code strategies} (the connector's CDI beans).
+     *
+     * @throws IllegalArgumentException when an attribute has an unsupported value or names no strategy
+     */
+    public static SkeinSource open(SkeinConnectorIncomingConfiguration config, Clock clock, StrategyLookup strategies) {
+        rejectTransactional(config);
+        IncomingSettings settings = settings(config);
+        Map<String, Object> clientProperties = consumerProperties(config);
+        ClientProperties.warnUnknown(config.getChannel(), config.config(), ConsumerConfig.configNames(), "consumer");
+        Parts parts = new Parts();
+        try {
+            FailureStrategy failureStrategy = strategies
+                    .failureFactory(config.getChannel(), config.getFailureStrategy())
+                    .create(config, parts.failureResources(config, settings, clientProperties));
+            CommitStrategy.Factory commitStrategies =
+                    strategies.commitFactory(config.getChannel(), config.getCommitStrategy());
+            int consumers = Math.max(1, config.getPartitions());
+            for (int i = 0; i < consumers; i++) {
+                addConsumer(i, config, settings, clientProperties, failureStrategy, commitStrategies, clock, parts);
+            }
+            return start(config, parts);
+        } catch (RuntimeException | Error e) {
+            parts.discard(e);
+            throw e;
+        }
+    }
+
+    private static void rejectTransactional(SkeinConnectorIncomingConfiguration config) {
         if (config.getTransactional()) {
-            throw new IllegalArgumentException("Channel " + channel
+            throw new IllegalArgumentException("Channel " + config.getChannel()
                     + ": transactional=true is not supported yet (exactly-once is a later release)");
         }
-        IncomingSettings settings = settings(config);
-        List<String> topics = settings.topics();
-        Pattern pattern = settings.pattern();
-        Map<String, Object> clientProperties = consumerProperties(config);
-        ClientProperties.warnUnknown(channel, config.config(), ConsumerConfig.configNames(), "consumer");
-        String baseChannel = ClientProperties.baseChannel(channel);
+    }
 
-        String failureName = config.getFailureStrategy();
-        Producer<byte[], byte[]> copyProducer = FailureStrategy.needsProducer(failureName)
-                ? new KafkaProducer<>(copyProducerProperties(config, clientProperties))
-                : null;
-        String baseTopic = pattern == null ? topics.get(0) : baseChannel;
-        List<String> retryTopics = config.getDelayedRetryTopicTopics()
-                .map(value -> Arrays.stream(value.split(","))
-                        .map(String::trim)
-                        .filter(s -> !s.isEmpty())
-                        .toList())
-                .orElse(List.of(baseTopic + "_retry_10000", baseTopic + "_retry_20000", baseTopic + "_retry_50000"));
-        FailureStrategy failureStrategy = FailureStrategy.named(
-                failureName,
-                channel,
-                config.getDeadLetterQueueTopic().orElse("dead-letter-topic-" + baseChannel),
-                retryTopics,
-                config.getDelayedRetryTopicMaxRetries().orElse(retryTopics.size()),
-                copyProducer);
+    /** Creates consumer {@code index} with its delivery thread, loop and (unstarted) polling thread. */
+    private static void addConsumer(
+            int index,
+            SkeinConnectorIncomingConfiguration config,
+            IncomingSettings settings,
+            Map<String, Object> clientProperties,
+            FailureStrategy failureStrategy,
+            CommitStrategy.Factory commitStrategies,
+            Clock clock,
+            Parts parts) {
+        String channel = config.getChannel();
+        Map<String, Object> properties = new HashMap<>(clientProperties);
+        properties.put(
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                properties.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, "skein-" + channel) + "-" + index);
+        ExecutorService deliveryThread =
+                Executors.newSingleThreadExecutor(daemon("skein-" + channel + "-delivery-" + index));
+        parts.deliveryThreads.add(deliveryThread);
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        parts.consumers.add(consumer);
+        ChannelHealth health = new ChannelHealth();
+        RecordDelivery delivery = new RecordDelivery(deliveryThread, settings.keyOrdered());
+        ConsumerLoop loop = new ConsumerLoop(
+                settings,
+                consumer,
+                deserializer(config.getKeyDeserializer(), clientProperties, true),
+                deserializer(config.getValueDeserializer(), clientProperties, false),
+                commitStrategies.create(config),
+                failureStrategy,
+                delivery,
+                health,
+                clock);
+        parts.loops.add(loop);
+        parts.healths.add(health);
+        parts.threads.add(daemon("skein-" + channel + "-consumer-" + index).newThread(loop));
+        parts.streams.add(Multi.createFrom().publisher(delivery));
+    }
 
-        int consumers = Math.max(1, config.getPartitions());
-        List<ConsumerLoop> loops = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        List<ChannelHealth> healths = new ArrayList<>();
-        List<ExecutorService> deliveryThreads = new ArrayList<>();
-        List<Multi<Message<?>>> streams = new ArrayList<>();
-        for (int i = 0; i < consumers; i++) {
-            Map<String, Object> properties = new HashMap<>(clientProperties);
-            properties.put(
-                    ConsumerConfig.CLIENT_ID_CONFIG,
-                    properties.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, "skein-" + channel) + "-" + i);
-            ExecutorService deliveryThread =
-                    Executors.newSingleThreadExecutor(daemon("skein-" + channel + "-delivery-" + i));
-            KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            ChannelHealth health = new ChannelHealth();
-            RecordDelivery delivery = new RecordDelivery(deliveryThread, settings.keyOrdered());
-            ConsumerLoop loop = new ConsumerLoop(
-                    settings,
-                    consumer,
-                    deserializer(config.getKeyDeserializer(), clientProperties, true),
-                    deserializer(config.getValueDeserializer(), clientProperties, false),
-                    CommitStrategy.named(
-                            config.getCommitStrategy(),
-                            channel,
-                            config.getAutoCommitIntervalMs(),
-                            config.getThrottledUnprocessedRecordMaxAgeMs()),
-                    failureStrategy,
-                    delivery,
-                    health,
-                    clock);
-            loops.add(loop);
-            healths.add(health);
-            deliveryThreads.add(deliveryThread);
-            threads.add(daemon("skein-" + channel + "-consumer-" + i).newThread(loop));
-            streams.add(Multi.createFrom().publisher(delivery));
-        }
-        Flow.Publisher<Message<?>> publisher = streams.size() == 1
-                ? streams.get(0)
-                : Multi.createBy().merging().streams(streams);
-        threads.forEach(Thread::start);
-        return new SkeinSource(
-                channel,
+    /** Merges the loops' streams into the channel's publisher and starts polling. */
+    private static SkeinSource start(SkeinConnectorIncomingConfiguration config, Parts parts) {
+        Flow.Publisher<Message<?>> publisher = parts.streams.size() == 1
+                ? parts.streams.get(0)
+                : Multi.createBy().merging().streams(parts.streams);
+        SkeinSource source = new SkeinSource(
+                config.getChannel(),
                 config.getHealthEnabled(),
                 config.getHealthReadinessEnabled(),
-                loops,
-                threads,
-                healths,
-                deliveryThreads,
-                copyProducer,
+                List.copyOf(parts.loops),
+                List.copyOf(parts.threads),
+                List.copyOf(parts.healths),
+                List.copyOf(parts.deliveryThreads),
+                parts.copyProducer,
                 publisher);
+        parts.threads.forEach(Thread::start);
+        return source;
+    }
+
+    /**
+     * What {@link #open} created so far, so that a failure part-way can close it. Only the opening thread uses it; no
+     * polling thread has started while it can still be discarded.
+     */
+    private static final class Parts {
+        private Producer<byte[], byte[]> copyProducer;
+        private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+        private final List<ConsumerLoop> loops = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<ChannelHealth> healths = new ArrayList<>();
+        private final List<ExecutorService> deliveryThreads = new ArrayList<>();
+        private final List<Multi<Message<?>>> streams = new ArrayList<>();
+
+        /** The failure strategy's resources; its copy producer is created on first use and kept here. */
+        FailureStrategy.Resources failureResources(
+                SkeinConnectorIncomingConfiguration config,
+                IncomingSettings settings,
+                Map<String, Object> clientProperties) {
+            String baseChannel = ClientProperties.baseChannel(config.getChannel());
+            String baseTopic = settings.pattern() == null ? settings.topics().get(0) : baseChannel;
+            return new FailureStrategy.Resources() {
+                @Override
+                public Producer<byte[], byte[]> copyProducer() {
+                    if (copyProducer == null) {
+                        copyProducer = new KafkaProducer<>(copyProducerProperties(config, clientProperties));
+                    }
+                    return copyProducer;
+                }
+
+                @Override
+                public String baseTopic() {
+                    return baseTopic;
+                }
+
+                @Override
+                public String baseChannel() {
+                    return baseChannel;
+                }
+            };
+        }
+
+        /** Closes every client and stops every delivery thread; what fails to close is added to {@code failure}. */
+        void discard(Throwable failure) {
+            for (KafkaConsumer<byte[], byte[]> consumer : consumers) {
+                closeInto(failure, () -> consumer.close(Duration.ZERO));
+            }
+            deliveryThreads.forEach(ExecutorService::shutdownNow);
+            if (copyProducer != null) {
+                closeInto(failure, () -> copyProducer.close(Duration.ZERO));
+            }
+        }
+
+        private static void closeInto(Throwable failure, Runnable close) {
+            try {
+                close.run();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
     }
 
     private static IncomingSettings settings(SkeinConnectorIncomingConfiguration config) {
