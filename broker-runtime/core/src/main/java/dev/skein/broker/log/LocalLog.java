@@ -38,6 +38,11 @@ final class LocalLog {
     private final LogSegments segments;
     private volatile LogEnd logEnd;
     private volatile long logStartOffset;
+    /**
+     * The last limit {@link #bytesAvailable} located (usually the high watermark), cached for the next caller; cleared
+     * whenever segments go, so it never points into a segment that left the log.
+     */
+    private volatile LogPosition limitPosition;
 
     /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
     record LogEnd(long offset, LogSegment segment, int position) {}
@@ -145,6 +150,69 @@ final class LocalLog {
         return max;
     }
 
+    /**
+     * Where the batch holding {@code offset} starts (the log end itself: where the next batch goes), found through the
+     * offset index and batch headers: no record is read. Null when {@code offset} is outside the log.
+     */
+    LogPosition positionOf(long offset) {
+        LogEnd end = logEnd;
+        if (offset == end.offset()) {
+            return new LogPosition(offset, end.segment(), end.position());
+        }
+        if (offset < logStartOffset || offset > end.offset()) {
+            return null;
+        }
+        List<LogSegment> segs = segments.list();
+        for (int i = LogSegments.floorIndex(segs, offset); i < segs.size(); i++) {
+            LogSegment segment = segs.get(i);
+            FileRecords.LogOffsetPosition found = segment.translateOffset(offset, 0);
+            if (found != null) {
+                return new LogPosition(offset, segment, found.position);
+            }
+        }
+        return null;
+    }
+
+    /** See {@link PartitionLog#bytesAvailable}. */
+    long bytesAvailable(LogPosition from, long toOffset) {
+        if (toOffset <= from.offset()) {
+            return 0;
+        }
+        LogPosition to = limitPosition;
+        if (to == null || to.offset() != toOffset) {
+            to = positionOf(toOffset);
+            if (to == null) {
+                return Long.MAX_VALUE;
+            }
+            limitPosition = to; // one index lookup per distinct limit, shared by every parked fetch
+        }
+        return bytesBetween(from, to);
+    }
+
+    /**
+     * Bytes of the log from {@code from} up to {@code to}, from segment sizes and the two positions only; or
+     * {@link Long#MAX_VALUE} when {@code from}'s segment has left the log (retention, truncation, a cleaner swap), so a
+     * waiting fetch goes and reads what is there now.
+     */
+    private long bytesBetween(LogPosition from, LogPosition to) {
+        if (to.offset() <= from.offset()) {
+            return 0;
+        }
+        if (from.segment() == to.segment()) {
+            return Math.max(0, to.position() - from.position());
+        }
+        List<LogSegment> segs = segments.list();
+        int i = LogSegments.floorIndex(segs, from.segment().baseOffset());
+        if (segs.get(i) != from.segment()) {
+            return Long.MAX_VALUE;
+        }
+        long bytes = from.segment().sizeInBytes() - (long) from.position();
+        for (i++; i < segs.size() && segs.get(i) != to.segment(); i++) {
+            bytes += segs.get(i).sizeInBytes();
+        }
+        return bytes + to.position();
+    }
+
     /** See {@link PartitionLog#offsetForTimestamp}. */
     Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
@@ -166,6 +234,7 @@ final class LocalLog {
      * and restarted empty at {@code offset}. Returns the new active segment (not yet fsynced).
      */
     LogSegment truncateTo(long offset, LogConfig config) throws IOException {
+        limitPosition = null;
         List<LogSegment> list = new ArrayList<>(segments.list());
         if (offset <= list.get(0).baseOffset()) {
             for (LogSegment s : list) {
@@ -190,6 +259,7 @@ final class LocalLog {
 
     /** Deletes every segment and starts the log empty at {@code offset}; returns the new (empty) active segment. */
     LogSegment restartAt(long offset, LogConfig config) throws IOException {
+        limitPosition = null;
         for (LogSegment s : segments.list()) {
             s.delete();
         }
@@ -206,6 +276,7 @@ final class LocalLog {
      * {@code newLogStart} (the leader-epoch cache follows) and then deletes the segments' files.
      */
     void deleteOldest(int count, LongConsumer newLogStart) {
+        limitPosition = null;
         List<LogSegment> list = segments.list();
         List<LogSegment> doomed = new ArrayList<>(list.subList(0, count));
         segments.publish(list.subList(count, list.size()));
@@ -225,6 +296,7 @@ final class LocalLog {
      * {@code newLogStart}, and deletes the leading segments that now lie entirely below it.
      */
     void deleteRecordsBefore(long offset, LongConsumer newLogStart) {
+        limitPosition = null;
         List<LogSegment> list = segments.list();
         int doomed = 0;
         while (doomed + 1 < list.size() && list.get(doomed + 1).baseOffset() <= offset) {
@@ -260,6 +332,7 @@ final class LocalLog {
 
     /** Swaps the run {@code old} at index {@code first} for the cleaned segment (see {@link SegmentSwap}). */
     void replaceSegments(List<LogSegment> old, int first, LogConfig config) throws IOException {
+        limitPosition = null;
         long base = old.get(0).baseOffset();
         List<LogSegment> current = segments.list();
         SegmentSwap.commit(dir, base);

@@ -37,8 +37,8 @@ import org.apache.kafka.common.utils.Time;
  * started after it returns (see {@link #awaitDurable} for group commit), after which the recovery point covers it.
  * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka (see {@link LogDurability}).
  *
- * <p>Size: a little over 500 lines, nearly all of it the public contract; the append path stays here unsplit while
- * produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
+ * <p>Size: over 500 lines, most of it small delegating methods and their contracts; the append path stays here unsplit
+ * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
  */
 public final class PartitionLog {
     private final TopicPartition topicPartition;
@@ -257,6 +257,23 @@ public final class PartitionLog {
     public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
         checkOnline();
         return local.read(fetchOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+    }
+
+    /**
+     * Where the batch holding {@code offset} starts, found through the offset index and batch headers without reading
+     * records; empty when {@code offset} is outside the log. For {@link #bytesAvailable}.
+     */
+    public Optional<LogPosition> positionOf(long offset) {
+        return Optional.ofNullable(local.positionOf(offset));
+    }
+
+    /**
+     * Estimated bytes from {@code from} up to {@code toOffset} (the log end or the high watermark), from positions and
+     * segment sizes only: no record is read, so a parked fetch may call it on every change (Kafka's
+     * {@code DelayedFetch} estimate). {@link Long#MAX_VALUE} when {@code from} no longer lies in the log.
+     */
+    public long bytesAvailable(LogPosition from, long toOffset) {
+        return local.bytesAvailable(from, toOffset);
     }
 
     public long logStartOffset() {
