@@ -57,6 +57,7 @@ public final class Broker implements AutoCloseable {
             MetadataStore metadata,
             PartitionRegistry partitions,
             Purgatory fetchPurgatory,
+            Purgatory producePurgatory,
             SocketServer server,
             GroupCoordinator groups,
             BrokerMetrics metrics,
@@ -142,7 +143,12 @@ public final class Broker implements AutoCloseable {
             purgatoryTimer.awaitTermination(10, TimeUnit.SECONDS);
         });
         Purgatory fetchPurgatory = new Purgatory(purgatoryTimer);
+        // acks=all waits only for the high watermark: in their own purgatory, an append that leaves the high
+        // watermark where it was re-checks none of them (Kafka's separate produce and fetch purgatories).
+        Purgatory producePurgatory = new Purgatory(purgatoryTimer);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
+        partitions.addHighWatermarkListener(producePurgatory::checkAndComplete);
+        partitions.addLogEndListener(fetchPurgatory::checkAndComplete);
         GroupConfig groupConfig = GroupConfig.from(config);
         GroupCoordinator groups = GroupCoordinator.create(
                 groupConfig,
@@ -200,6 +206,7 @@ public final class Broker implements AutoCloseable {
                         partitions,
                         topicAdmin,
                         fetchPurgatory,
+                        producePurgatory,
                         producerIds,
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
@@ -241,7 +248,8 @@ public final class Broker implements AutoCloseable {
                 port,
                 clusterId,
                 resources,
-                new Components(metadata, partitions, fetchPurgatory, server, groups, metrics, controller));
+                new Components(
+                        metadata, partitions, fetchPurgatory, producePurgatory, server, groups, metrics, controller));
     }
 
     /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
@@ -362,11 +370,12 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Requests parked in the purgatory: fetches waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms})
+     * Requests parked in the purgatories: fetches waiting for data ({@code fetch.min.bytes}/{@code fetch.max.wait.ms})
      * and acks=all produces waiting for the in-sync replicas.
      */
     public int fetchPurgatorySize() {
-        return components.fetchPurgatory().size();
+        return components.fetchPurgatory().size()
+                + components.producePurgatory().size();
     }
 
     /** This broker's controller, active when {@link Controller#activeEpoch()} is present. */

@@ -405,7 +405,7 @@ public final class GroupCoordinator {
             shards.remove(group);
             return coordinatorLog
                     .append(group.offsetsPartition(), tombstones)
-                    .handle((ignored, failure) -> failure == null ? Errors.NONE : GroupMembership.appendError(failure));
+                    .handle((ignored, failure) -> failure == null ? Errors.NONE : GroupStore.appendError(failure));
         }
     }
 }

@@ -199,7 +199,7 @@ final class GroupOffsets {
             ClassicGroup target = group;
             return coordinatorLog.append(group.offsetsPartition(), tombstones).handle((ignored, failure) -> {
                 if (failure != null) {
-                    return new DeletedOffsets(GroupMembership.appendError(failure), Map.of());
+                    return new DeletedOffsets(GroupStore.appendError(failure), Map.of());
                 }
                 synchronized (target) {
                     deleted.forEach(target.offsets()::remove);
@@ -287,7 +287,7 @@ final class GroupOffsets {
     }
 
     private static Errors offsetAppendError(Throwable failure) {
-        Errors mapped = GroupMembership.appendError(failure);
+        Errors mapped = GroupStore.appendError(failure);
         return mapped == Errors.UNKNOWN_SERVER_ERROR ? Errors.INVALID_COMMIT_OFFSET_SIZE : mapped;
     }
 

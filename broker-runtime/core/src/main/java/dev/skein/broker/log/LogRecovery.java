@@ -103,7 +103,7 @@ final class LogRecovery {
             LogConfig config)
             throws IOException {
         int interval = config.indexIntervalBytes();
-        int firstToScan = cleanShutdown ? segments.size() : floorIndex(segments, recoveryPoint);
+        int firstToScan = cleanShutdown ? segments.size() : LogSegments.floorIndex(segments, recoveryPoint);
         int rebuilt = 0;
         for (int i = 0; i < firstToScan; i++) {
             LogSegment segment = segments.get(i);
@@ -171,23 +171,6 @@ final class LogRecovery {
         return new RecoveryResult(clean, bytes, deleted, rebuilt, leo);
     }
 
-    /** Index of the last segment whose base offset is <= {@code offset}, or 0. */
-    static int floorIndex(List<LogSegment> segments, long offset) {
-        int lo = 0;
-        int hi = segments.size() - 1;
-        int found = 0;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (segments.get(mid).baseOffset() <= offset) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
-    }
-
     /**
      * Restores the producer state from its snapshot when the snapshot lies within the log, else starts empty, and
      * replays every batch with a producer id from the snapshot's offset to the log end.
@@ -214,7 +197,7 @@ final class LogRecovery {
             state = new ProducerStateManager(tp, time);
         }
         List<LogSegment> toReplay =
-                new ArrayList<>(segments.subList(floorIndex(segments, replayFrom), segments.size()));
+                new ArrayList<>(segments.subList(LogSegments.floorIndex(segments, replayFrom), segments.size()));
         for (LogSegment segment : toReplay) {
             FileRecords.LogOffsetPosition start = segment.translateOffset(replayFrom, 0);
             if (start == null) {

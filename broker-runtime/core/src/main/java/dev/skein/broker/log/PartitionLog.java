@@ -6,21 +6,16 @@ import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -29,50 +24,37 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * The log of one partition: a directory {@code <topic>-<partition>/} of {@link LogSegment}s, its producer state,
- * leader-epoch history, high watermark and recovery point.
+ * The log of one partition: the façade (Kafka's {@code UnifiedLog}) over its bytes ({@link LocalLog}, a directory
+ * {@code <topic>-<partition>/} of {@link LogSegments}), its durability ({@link LogDurability}), producer state,
+ * leader-epoch history and high watermark.
  *
- * <p>Threading: one writer at a time — {@link #append}, {@link #truncateTo} and {@link #deleteOldSegments} are
- * synchronized on the log. Readers ({@link #read}, the offset lookups, the getters) take no lock: they see an
- * immutable segment list and a log end (offset, segment, byte position) that the writer publishes through volatile
- * fields only after the bytes are in the file, so a reader never sees a half-appended batch. {@link #flush} takes a
- * separate flush lock and may run concurrently with appends.
+ * <p>Threading: one writer at a time — the appends, {@link #truncateTo}, {@link #restartAt}, the retention and
+ * DeleteRecords deletions, the cleaner swap and {@link #updateHighWatermark} are synchronized on the log; those that
+ * change the segment list other than by a roll also hold the flush lock. Readers ({@link #read}, the offset lookups,
+ * the getters) take no lock (see {@link LocalLog}). {@link #flush} takes only the flush lock and may run concurrently
+ * with appends.
  *
  * <p>Durability: an append is in the OS page cache when {@link #append} returns; it is on disk once a {@link #flush}
  * started after it returns (see {@link #awaitDurable} for group commit), after which the recovery point covers it.
- * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka.
+ * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka (see {@link LogDurability}).
+ *
+ * <p>Size: over 500 lines, most of it small delegating methods and their contracts; the append path stays here unsplit
+ * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
  */
 public final class PartitionLog {
     private final TopicPartition topicPartition;
-    private final Path dir;
     private final Time time;
     private final GroupCommitFlusher flusher;
     private final BrokerStateStore store;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
     private final RecoveryResult recoveryResult;
-    private final Object flushLock = new Object();
+    private final LocalLog local;
+    private final LogDurability durability;
     private volatile LogConfig config;
-    private volatile List<LogSegment> segments;
-    private volatile LogEnd logEnd;
-    private volatile long logStartOffset;
     private volatile long highWatermark;
-    private volatile long recoveryPoint;
-    /**
-     * Set when an fsync failed: the OS may have dropped the dirty pages it could not write, so what reads back may
-     * not be on disk. As Kafka takes the log directory offline, the log then refuses appends, reads and truncation
-     * with {@link KafkaStorageException} until the broker restarts and recovers it from what is really on disk.
-     */
-    private volatile KafkaStorageException offline;
-    /** Offset below which the record bytes are on disk (>= recoveryPoint): what durable acks wait for. */
-    private volatile long durableOffset;
-
-    private volatile long lastFlushMs;
     /** Set by {@link #close} and {@link #deleteFiles} (under the log lock); appends are refused afterwards. */
     private boolean closed;
-
-    /** The published end of the log: its offset, the active segment and the byte position of that offset in it. */
-    private record LogEnd(long offset, LogSegment segment, int position) {}
 
     public record AppendResult(
             long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate) {}
@@ -90,22 +72,16 @@ public final class PartitionLog {
             LogConfig config,
             LogRecovery.LoadedLog loaded) {
         this.topicPartition = topicPartition;
-        this.dir = dir;
         this.time = time;
         this.flusher = flusher;
         this.store = store;
         this.config = config;
-        this.segments = List.copyOf(loaded.segments());
         this.epochs = loaded.epochs();
         this.producers = loaded.producers();
         this.recoveryResult = loaded.result();
-        this.logStartOffset = loaded.logStartOffset();
+        this.local = new LocalLog(topicPartition, dir, time, loaded.segments(), loaded.logStartOffset());
+        this.durability = new LogDurability(topicPartition, time, local, loaded.recoveryPoint());
         this.highWatermark = loaded.highWatermark();
-        this.recoveryPoint = loaded.recoveryPoint();
-        this.durableOffset = loaded.recoveryPoint();
-        this.lastFlushMs = time.milliseconds();
-        LogSegment active = segments.get(segments.size() - 1);
-        this.logEnd = new LogEnd(active.nextOffset(), active, active.sizeInBytes());
     }
 
     /** Directory name of a partition: {@code <topic>-<partition>}. */
@@ -205,7 +181,7 @@ public final class PartitionLog {
             LogConfig cfg,
             long now,
             InetAddress client) {
-        long firstOffset = logEnd.offset();
+        long firstOffset = local.logEndOffset();
         try {
             long next = firstOffset;
             for (MutableRecordBatch batch : batches) {
@@ -231,13 +207,17 @@ public final class PartitionLog {
                 }
                 next = batch.nextOffset();
             }
-            write(records, firstOffset, next, cfg, now);
+            local.write(records, firstOffset, next, cfg, now);
             if (leaderEpoch >= 0) {
                 epochs.assign(leaderEpoch, firstOffset);
             }
-            maybeFlushByCount(cfg);
+            durability.afterAppend(cfg);
             return new AppendResult(
-                    firstOffset, next - 1, cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+                    firstOffset,
+                    next - 1,
+                    cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
+                    logStartOffset(),
+                    false);
         } catch (RuntimeException e) {
             producers.truncateFrom(firstOffset);
             throw e;
@@ -255,7 +235,7 @@ public final class PartitionLog {
         List<MutableRecordBatch> batches =
                 AppendValidator.validate(records, Integer.MAX_VALUE).batches();
         long firstOffset = batches.get(0).baseOffset();
-        long next = logEnd.offset();
+        long next = local.logEndOffset();
         for (MutableRecordBatch batch : batches) {
             if (batch.baseOffset() < next) {
                 throw new InvalidRecordException("Replicated batch at offset " + batch.baseOffset()
@@ -263,63 +243,20 @@ public final class PartitionLog {
             }
             next = batch.nextOffset();
         }
-        write(records, firstOffset, next, cfg, time.milliseconds());
+        local.write(records, firstOffset, next, cfg, time.milliseconds());
         for (MutableRecordBatch batch : batches) {
             epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
             if (batch.hasProducerId()) {
                 producers.onAppend(batch);
             }
         }
-        maybeFlushByCount(cfg);
-        return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+        durability.afterAppend(cfg);
+        return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset(), false);
     }
 
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
         long appendTime = cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
-        return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset, true);
-    }
-
-    private void write(MemoryRecords records, long firstOffset, long nextOffset, LogConfig cfg, long now) {
-        try {
-            LogSegment active = maybeRoll(records.sizeInBytes(), nextOffset - 1, cfg, now);
-            active.append(records, cfg.indexIntervalBytes());
-            logEnd = new LogEnd(nextOffset, active, active.sizeInBytes());
-        } catch (IOException e) {
-            // Nothing was appended: the segment cut itself back to its previous end, so the next append cannot
-            // publish these bytes (see LogSegment#append); the client may retry.
-            throw new KafkaStorageException(
-                    "Append to " + topicPartition + " at offset " + firstOffset + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private LogSegment maybeRoll(int appendBytes, long lastOffset, LogConfig cfg, long now) throws IOException {
-        LogEnd end = logEnd;
-        LogSegment active = end.segment();
-        boolean nonEmpty = active.sizeInBytes() > 0;
-        boolean roll = nonEmpty
-                && ((long) active.sizeInBytes() + appendBytes > cfg.segmentBytes()
-                        || now - active.createdMs() >= cfg.segmentMs()
-                        || active.indexesFull()
-                        || !active.canHoldOffset(lastOffset));
-        if (!roll) {
-            return active;
-        }
-        active.onBecomeInactive();
-        LogSegment.deleteIndexes(dir, end.offset());
-        LogSegment next = LogSegment.open(dir, end.offset(), cfg, now, true);
-        // The new segment's directory entry must be durable before records acknowledged in it can be.
-        DirectorySync.fsync(dir);
-        List<LogSegment> list = new ArrayList<>(segments);
-        list.add(next);
-        segments = List.copyOf(list);
-        logEnd = new LogEnd(end.offset(), next, 0);
-        return next;
-    }
-
-    private void maybeFlushByCount(LogConfig cfg) {
-        if (logEnd.offset() - recoveryPoint >= cfg.flushMessages()) {
-            flush();
-        }
+        return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset(), true);
     }
 
     /**
@@ -333,92 +270,69 @@ public final class PartitionLog {
      */
     public FetchSlice read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
         checkOnline();
-        LogEnd end = logEnd;
-        List<LogSegment> segs = segments;
-        long start = logStartOffset;
-        if (fetchOffset < start || fetchOffset > end.offset()) {
-            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range [" + start + ", "
-                    + end.offset() + "] of " + topicPartition);
-        }
-        long limitOffset = Math.min(maxOffsetExclusive, end.offset());
-        if (fetchOffset >= limitOffset) {
-            return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
-        }
-        for (int i = LogRecovery.floorIndex(segs, fetchOffset); i < segs.size(); i++) {
-            LogSegment segment = segs.get(i);
-            int maxPosition = maxPosition(segment, segs, i, end, limitOffset);
-            LogSegment.FetchRange range = segment.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
-            if (range != null) {
-                return new FetchSlice(range.records(), range.firstBatchOffset());
-            }
-        }
-        return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
+        return local.read(fetchOffset, maxBytes, maxOffsetExclusive, minOneMessage);
     }
 
-    /** Byte position in {@code segment} before which every batch starts below {@code limitOffset}. */
-    private static int maxPosition(LogSegment segment, List<LogSegment> segs, int i, LogEnd end, long limitOffset) {
-        int max = segment == end.segment() ? end.position() : segment.sizeInBytes();
-        boolean limitInside = i + 1 >= segs.size() || segs.get(i + 1).baseOffset() > limitOffset;
-        if (limitInside && limitOffset < end.offset()) {
-            FileRecords.LogOffsetPosition pos = segment.translateOffset(limitOffset, 0);
-            if (pos != null) {
-                max = Math.min(max, pos.offset < limitOffset ? pos.position + pos.size : pos.position);
-            }
-        }
-        return max;
+    /**
+     * Where the batch holding {@code offset} starts, found through the offset index and batch headers without reading
+     * records; empty when {@code offset} is outside the log. For {@link #bytesAvailable}.
+     */
+    public Optional<LogPosition> positionOf(long offset) {
+        return Optional.ofNullable(local.positionOf(offset));
+    }
+
+    /**
+     * Estimated bytes from {@code from} up to {@code toOffset} (the log end or the high watermark), from positions and
+     * segment sizes only: no record is read, so a parked fetch may call it on every change (Kafka's
+     * {@code DelayedFetch} estimate). {@link Long#MAX_VALUE} when {@code from} no longer lies in the log.
+     */
+    public long bytesAvailable(LogPosition from, long toOffset) {
+        return local.bytesAvailable(from, toOffset);
     }
 
     public long logStartOffset() {
-        return logStartOffset;
+        return local.logStartOffset();
     }
 
     public long logEndOffset() {
-        return logEnd.offset();
+        return local.logEndOffset();
     }
 
     public long highWatermark() {
         return highWatermark;
     }
 
-    /** Sets the high watermark, clamped to [log start offset, log end offset]. */
-    public void updateHighWatermark(long hw) {
-        highWatermark = Math.max(logStartOffset, Math.min(hw, logEnd.offset()));
+    /**
+     * Sets the high watermark, clamped to [log start offset, log end offset].
+     *
+     * <p>Who may call it: the owner of the partition's leadership state — {@code Partition}, holding its own monitor
+     * inside its leader/ISR read or write lock, so that HW moves are ordered with the follower bookkeeping they derive
+     * from — and code that owns the log outright (tests, tools) before it is shared. It takes the log's monitor, the
+     * lock every append, truncation and log-start move holds, so the clamp is atomic with respect to them: a
+     * concurrent truncation can never leave the high watermark above the log end, nor retention leave it below the
+     * log start. Readers see the new value through a volatile field without locking.
+     */
+    public synchronized void updateHighWatermark(long hw) {
+        highWatermark = Math.max(logStartOffset(), Math.min(hw, logEndOffset()));
     }
 
     long recoveryPoint() {
-        return recoveryPoint;
+        return durability.recoveryPoint();
     }
 
     /** Offset below which the record bytes are known to be on disk; at least {@link #recoveryPoint()}. */
     long durableOffset() {
-        return durableOffset;
+        return durability.durableOffset();
     }
 
     /** First offset whose record timestamp is >= {@code timestamp}, with the leader epoch of its batch. */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
-        long start = logStartOffset;
-        long end = logEnd.offset();
-        for (LogSegment segment : segments) {
-            if (segment.nextOffset() <= start || segment.maxTimestamp() < timestamp) {
-                continue;
-            }
-            TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp, start);
-            if (found != null && found.offset < end) {
-                return Optional.of(found);
-            }
-        }
-        return Optional.empty();
+        return local.offsetForTimestamp(timestamp);
     }
 
     /** The offset of the record with the largest timestamp (ListOffsets {@code MAX_TIMESTAMP}), if any record. */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
-        LogSegment best = null;
-        for (LogSegment segment : segments) {
-            if (segment.maxTimestamp() != RecordBatch.NO_TIMESTAMP
-                    && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
-                best = segment;
-            }
-        }
+        LogSegment best = local.segments().maxTimestampSegment();
         if (best == null) {
             return Optional.empty();
         }
@@ -434,7 +348,7 @@ public final class PartitionLog {
 
     /** OffsetForLeaderEpoch: the largest epoch <= {@code epoch} and its end offset; {@code (-1, -1)} if unknown. */
     public EpochEndOffset endOffsetForEpoch(int epoch) {
-        return epochs.endOffsetFor(epoch, logEnd.offset());
+        return epochs.endOffsetFor(epoch, logEndOffset());
     }
 
     long[] epochPairs() {
@@ -448,35 +362,17 @@ public final class PartitionLog {
      */
     public synchronized void truncateTo(long offset) {
         checkOnline();
-        if (offset >= logEnd.offset()) {
+        if (offset >= logEndOffset()) {
             return;
         }
-        synchronized (flushLock) {
+        synchronized (durability.lock()) {
             try {
-                List<LogSegment> list = new ArrayList<>(segments);
-                if (offset <= list.get(0).baseOffset()) {
-                    for (LogSegment s : list) {
-                        s.delete();
-                    }
-                    list.clear();
-                    LogSegment.deleteIndexes(dir, offset);
-                    list.add(LogSegment.open(dir, offset, config, time.milliseconds(), true));
-                    logStartOffset = offset;
-                } else {
-                    while (list.get(list.size() - 1).baseOffset() >= offset) {
-                        list.remove(list.size() - 1).delete();
-                    }
-                    list.get(list.size() - 1).truncateTo(offset);
-                }
-                LogSegment active = list.get(list.size() - 1);
-                segments = List.copyOf(list);
+                LogSegment active = local.truncateTo(offset, config);
                 long leo = active.nextOffset();
-                logEnd = new LogEnd(leo, active, active.sizeInBytes());
                 epochs.truncateFromEnd(leo);
                 producers.truncateFrom(leo);
                 highWatermark = Math.min(highWatermark, leo);
-                recoveryPoint = Math.min(recoveryPoint, leo);
-                durableOffset = Math.min(durableOffset, leo);
+                durability.truncatedTo(leo);
                 persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
@@ -493,7 +389,7 @@ public final class PartitionLog {
      */
     private void persistTruncation(LogSegment active) throws IOException {
         active.flush();
-        DirectorySync.fsync(dir);
+        DirectorySync.fsync(local.dir());
         checkpoint(store);
         store.commit();
     }
@@ -503,21 +399,13 @@ public final class PartitionLog {
      * log end is below its leader's log start (the leader deleted what the follower would fetch next).
      */
     public synchronized void restartAt(long offset) {
-        synchronized (flushLock) {
+        synchronized (durability.lock()) {
             try {
-                for (LogSegment s : segments) {
-                    s.delete();
-                }
-                LogSegment.deleteIndexes(dir, offset);
-                LogSegment active = LogSegment.open(dir, offset, config, time.milliseconds(), true);
-                segments = List.of(active);
-                logStartOffset = offset;
-                logEnd = new LogEnd(offset, active, active.sizeInBytes());
+                LogSegment active = local.restartAt(offset, config);
                 epochs.truncateFromEnd(Long.MIN_VALUE);
                 producers.truncateFrom(Long.MIN_VALUE);
                 highWatermark = offset;
-                recoveryPoint = offset;
-                durableOffset = offset;
+                durability.restartedAt(offset);
                 persistTruncation(active);
             } catch (IOException e) {
                 throw new UncheckedIOException("Restarting " + topicPartition + " at " + offset + " failed", e);
@@ -525,86 +413,31 @@ public final class PartitionLog {
         }
     }
 
-    private KafkaStorageException goOffline(String what, IOException cause) {
-        KafkaStorageException failure = new KafkaStorageException(
-                what + " of " + topicPartition + " failed; the log is offline until the broker restarts: " + cause,
-                cause);
-        offline = failure;
-        return failure;
-    }
-
     private void checkOnline() {
-        KafkaStorageException failure = offline;
-        if (failure != null) {
-            throw new KafkaStorageException(failure.getMessage(), failure);
-        }
+        durability.checkOnline();
     }
 
-    /** Whether an fsync of this log failed (see {@link #offline}). */
+    /** Whether an fsync of this log failed (see {@link LogDurability}). */
     public boolean isOffline() {
-        return offline != null;
+        return durability.isOffline();
     }
 
     /** Fsyncs every segment holding data above the recovery point, then advances it to the log end read first. */
     public void flush() {
-        synchronized (flushLock) {
-            LogEnd end = logEnd;
-            List<LogSegment> segs = segments;
-            long from = recoveryPoint;
-            if (end.offset() <= from) {
-                lastFlushMs = time.milliseconds();
-                return;
-            }
-            try {
-                for (int i = LogRecovery.floorIndex(segs, from); i < segs.size(); i++) {
-                    segs.get(i).flush();
-                }
-            } catch (IOException e) {
-                throw goOffline("fsync", e);
-            }
-            recoveryPoint = end.offset();
-            durableOffset = Math.max(durableOffset, end.offset());
-            lastFlushMs = time.milliseconds();
-        }
+        durability.sync(LogDurability.Scope.WHOLE_LOG);
     }
 
     /**
-     * Makes every record up to the log end read first durable at the cost of one {@code fdatasync} of the active
-     * segment's {@code .log} file in the common case: segments that became inactive since the recovery point are
-     * flushed whole (records and indexes), the active one only its records (see {@link LogSegment#flushRecords}). The
-     * recovery point then advances to the active segment's base offset, so after a crash recovery scans (and
-     * re-indexes) just the active segment, while everything acknowledged as durable is already on disk.
+     * Makes every record up to the log end read first durable at the cost of one {@code fdatasync} in the common case
+     * (see {@link LogDurability.Scope#ACKED_RECORDS}): what the group-commit flusher calls.
      */
     void flushForDurability() {
-        synchronized (flushLock) {
-            LogEnd end = logEnd;
-            if (end.offset() <= durableOffset) {
-                return;
-            }
-            List<LogSegment> segs = segments;
-            try {
-                for (int i = LogRecovery.floorIndex(segs, recoveryPoint); i < segs.size(); i++) {
-                    LogSegment segment = segs.get(i);
-                    if (segment == end.segment()) {
-                        segment.flushRecords();
-                    } else {
-                        segment.flush();
-                    }
-                }
-            } catch (IOException e) {
-                throw goOffline("fsync", e);
-            }
-            durableOffset = end.offset();
-            recoveryPoint = Math.max(recoveryPoint, end.segment().baseOffset());
-        }
+        durability.sync(LogDurability.Scope.ACKED_RECORDS);
     }
 
     /** Flushes when {@code flush.ms} has passed since the last flush and there is unflushed data. */
     void flushIfDue() {
-        long flushMs = config.flushMs();
-        if (logEnd.offset() > recoveryPoint && time.milliseconds() - lastFlushMs >= flushMs) {
-            flush();
-        }
+        durability.flushIfDue(config);
     }
 
     /** Completes once an fsync covers {@code offset} (group commit, see {@link GroupCommitFlusher}). */
@@ -619,23 +452,13 @@ public final class PartitionLog {
      */
     public synchronized int deleteOldSegments() {
         LogConfig cfg = config;
-        List<LogSegment> list = segments;
+        List<LogSegment> list = local.segments().list();
         int deletable = RetentionPolicy.deletableSegments(list, cfg, time.milliseconds(), highWatermark);
         if (deletable == 0) {
             return 0;
         }
-        synchronized (flushLock) {
-            List<LogSegment> doomed = new ArrayList<>(list.subList(0, deletable));
-            segments = List.copyOf(list.subList(deletable, list.size()));
-            logStartOffset = Math.max(logStartOffset, segments.get(0).baseOffset());
-            epochs.truncateFromStart(logStartOffset);
-            for (LogSegment s : doomed) {
-                try {
-                    s.delete();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Deleting " + s + " failed", e);
-                }
-            }
+        synchronized (durability.lock()) {
+            local.deleteOldest(deletable, epochs::truncateFromStart);
         }
         return deletable;
     }
@@ -652,38 +475,22 @@ public final class PartitionLog {
             throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before offset "
                     + offset + ": it is above the high watermark " + highWatermark);
         }
-        if (offset <= logStartOffset) {
-            return logStartOffset;
+        if (offset <= logStartOffset()) {
+            return logStartOffset();
         }
-        synchronized (flushLock) {
-            List<LogSegment> list = segments;
-            int doomed = 0;
-            while (doomed + 1 < list.size() && list.get(doomed + 1).baseOffset() <= offset) {
-                doomed++;
-            }
-            logStartOffset = offset;
-            epochs.truncateFromStart(offset);
-            if (doomed > 0) {
-                segments = List.copyOf(list.subList(doomed, list.size()));
-                for (LogSegment s : list.subList(0, doomed)) {
-                    try {
-                        s.delete();
-                    } catch (IOException e) {
-                        throw new KafkaStorageException("Deleting " + s + " failed: " + e.getMessage(), e);
-                    }
-                }
-            }
+        synchronized (durability.lock()) {
+            local.deleteRecordsBefore(offset, epochs::truncateFromStart);
         }
-        return logStartOffset;
+        return logStartOffset();
     }
 
     /** The published segment list (immutable), oldest first; the last one is the active segment. */
     List<LogSegment> segments() {
-        return segments;
+        return local.segments().list();
     }
 
     Path dir() {
-        return dir;
+        return local.dir();
     }
 
     /**
@@ -697,54 +504,35 @@ public final class PartitionLog {
      * truncation removed part of it while it was being cleaned).
      */
     synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old) throws IOException {
-        long base = old.get(0).baseOffset();
-        List<LogSegment> current = segments;
-        int first = current.indexOf(old.get(0));
-        boolean present = first >= 0 && first + old.size() < current.size();
-        for (int i = 0; present && i < old.size(); i++) {
-            present = current.get(first + i) == old.get(i);
-        }
-        if (!present) {
-            SegmentSwap.discardCleaned(dir, base);
+        int first = local.indexOfRun(old);
+        if (first < 0) {
+            SegmentSwap.discardCleaned(local.dir(), old.get(0).baseOffset());
             return Optional.empty();
         }
-        synchronized (flushLock) {
-            SegmentSwap.commit(dir, base);
-            for (LogSegment s : old) {
-                s.retire();
-            }
-            SegmentSwap.install(dir, base);
-            LogSegment cleaned = LogSegment.open(dir, base, config, time.milliseconds(), false);
-            List<LogSegment> list = new ArrayList<>(current.subList(0, first));
-            list.add(cleaned);
-            list.addAll(current.subList(first + old.size(), current.size()));
-            segments = List.copyOf(list);
+        synchronized (durability.lock()) {
+            local.replaceSegments(old, first, config);
         }
         return Optional.of(List.copyOf(old));
     }
 
     public long sizeInBytes() {
-        long size = 0;
-        for (LogSegment s : segments) {
-            size += s.sizeInBytes();
-        }
-        return size;
+        return local.segments().sizeInBytes();
     }
 
     public int numberOfSegments() {
-        return segments.size();
+        return local.segments().size();
     }
 
     /** Stages this log's recovery point, high watermark, epochs and producer snapshot in {@code store}. */
     synchronized void checkpoint(BrokerStateStore store) {
         store.put(
                 topicPartition,
-                recoveryPoint,
+                recoveryPoint(),
                 highWatermark,
-                logStartOffset,
+                logStartOffset(),
                 epochs.toPairs(),
                 producers.snapshot(),
-                logEnd.offset());
+                logEndOffset());
     }
 
     /**
@@ -760,35 +548,25 @@ public final class PartitionLog {
     /** Flushes and closes every segment; the log is unusable afterwards (appends are refused). */
     synchronized void close() throws IOException {
         closed = true;
-        if (offline == null) {
+        if (!isOffline()) {
             // An offline log is not flushed again: the next start recovers it from what is really on disk.
             flush();
         }
-        synchronized (flushLock) {
-            for (LogSegment s : segments) {
-                s.close();
-            }
+        synchronized (durability.lock()) {
+            local.closeSegments();
         }
     }
 
     /** Closes the segments and removes the partition directory. */
     synchronized void deleteFiles() throws IOException {
         closed = true;
-        synchronized (flushLock) {
-            for (LogSegment s : segments) {
-                s.delete();
-            }
-            try (Stream<Path> rest = Files.list(dir)) {
-                for (Path p : rest.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
+        synchronized (durability.lock()) {
+            local.deleteDirectory();
         }
     }
 
     @Override
     public String toString() {
-        return "PartitionLog(" + topicPartition + ", " + logStartOffset + ".." + logEnd.offset() + ")";
+        return "PartitionLog(" + topicPartition + ", " + logStartOffset() + ".." + logEndOffset() + ")";
     }
 }

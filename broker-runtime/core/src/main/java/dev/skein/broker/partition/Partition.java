@@ -56,6 +56,7 @@ public final class Partition {
     private final int localBrokerId;
     private final Time time;
     private final Consumer<TopicPartition> onChange;
+    private final Consumer<TopicPartition> onLogEnd;
     private final BooleanSupplier metadataSessionLive;
     private final ReentrantReadWriteLock leaderIsrUpdateLock = new ReentrantReadWriteLock();
     private final Map<Integer, FollowerPosition> followers = new HashMap<>();
@@ -84,10 +85,14 @@ public final class Partition {
             PartitionState state,
             Time time,
             Consumer<TopicPartition> onChange) {
-        this(topicPartition, topicId, log, localBrokerId, state, time, onChange, () -> true);
+        this(topicPartition, topicId, log, localBrokerId, state, time, onChange, onChange, () -> true);
     }
 
     /**
+     * @param onChange told when the high watermark advanced or the leadership state changed: what consumer fetches,
+     *     acks=all produces and group commits wait for
+     * @param onLogEnd told when an append as leader moved the log end but not the high watermark: what follower
+     *     fetches wait for. Each append tells exactly one of the two, once.
      * @param metadataSessionLive whether this broker's ZooKeeper session is live: while it is not, this broker may
      *     have been replaced as leader without knowing it, so acks=all waits are not acknowledged
      */
@@ -99,6 +104,7 @@ public final class Partition {
             PartitionState state,
             Time time,
             Consumer<TopicPartition> onChange,
+            Consumer<TopicPartition> onLogEnd,
             BooleanSupplier metadataSessionLive) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
@@ -107,6 +113,7 @@ public final class Partition {
         this.state = state;
         this.time = time;
         this.onChange = onChange;
+        this.onLogEnd = onLogEnd;
         this.metadataSessionLive = metadataSessionLive;
         this.leaderSinceMs = time.milliseconds();
         this.leaderEpochStartOffset = log.logEndOffset();
@@ -231,6 +238,7 @@ public final class Partition {
     private LeaderAppend appendAsLeader(
             MemoryRecords records, short requiredAcks, boolean fromClient, InetAddress client) {
         LeaderAppend appended;
+        boolean advanced;
         leaderIsrUpdateLock.readLock().lock();
         try {
             PartitionState current = state;
@@ -248,13 +256,14 @@ public final class Partition {
                     : log.append(records, current.leaderEpoch());
             appended = new LeaderAppend(result, current.leaderEpoch());
             synchronized (this) {
-                advanceHighWatermark();
+                advanced = advanceHighWatermark();
             }
         } finally {
             leaderIsrUpdateLock.readLock().unlock();
         }
-        // Followers parked in a fetch wait for new data, not for the high watermark; notify either way.
-        onChange.accept(topicPartition);
+        // One wake-up per append: everything parked on this partition when the high watermark moved; otherwise only
+        // what waits for new data past it (follower fetches, cheap to re-check), not acks=all or group commits.
+        (advanced ? onChange : onLogEnd).accept(topicPartition);
         return appended;
     }
 

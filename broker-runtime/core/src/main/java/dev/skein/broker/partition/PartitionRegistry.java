@@ -40,6 +40,7 @@ public final class PartitionRegistry implements MetadataListener {
     private volatile boolean metadataSessionLive = true;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> highWatermarkListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TopicPartition>> logEndListeners = new CopyOnWriteArrayList<>();
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
 
     /** Told when this broker starts or stops leading a local partition (called under the registry's lock). */
@@ -59,11 +60,20 @@ public final class PartitionRegistry implements MetadataListener {
     }
 
     /**
-     * Called (on any thread) whenever a partition's high watermark or log end advances or its state changes, e.g. to
-     * wake delayed fetches and produces.
+     * Called (on any thread) whenever a partition's high watermark advances or its state changes, e.g. to wake delayed
+     * fetches and produces.
      */
     public void addHighWatermarkListener(Consumer<TopicPartition> listener) {
         highWatermarkListeners.add(listener);
+    }
+
+    /**
+     * Called (on the appending thread) when an append as leader moved a partition's log end but not its high
+     * watermark: what parked follower fetches wait for. An append calls either these listeners or the high watermark
+     * listeners, once, never both.
+     */
+    public void addLogEndListener(Consumer<TopicPartition> listener) {
+        logEndListeners.add(listener);
     }
 
     /**
@@ -140,6 +150,7 @@ public final class PartitionRegistry implements MetadataListener {
                         state,
                         time,
                         this::highWatermarkAdvanced,
+                        this::logEndAdvanced,
                         () -> metadataSessionLive);
                 // A sole in-sync leader's high watermark is its log end: the checkpoint may lag after a crash.
                 partition.updateState(state);
@@ -231,6 +242,12 @@ public final class PartitionRegistry implements MetadataListener {
     private void leadershipChanged(TopicPartition tp, boolean leader) {
         for (LeadershipListener listener : leadershipListeners) {
             listener.leadershipChanged(tp, leader);
+        }
+    }
+
+    private void logEndAdvanced(TopicPartition tp) {
+        for (Consumer<TopicPartition> listener : logEndListeners) {
+            listener.accept(tp);
         }
     }
 

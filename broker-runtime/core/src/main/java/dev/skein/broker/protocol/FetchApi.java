@@ -1,6 +1,6 @@
 package dev.skein.broker.protocol;
 
-import dev.skein.broker.cluster.MetadataStore;
+import dev.skein.broker.log.LogPosition;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
 import dev.skein.broker.metrics.BrokerMetrics;
@@ -14,9 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -30,7 +34,8 @@ import org.apache.kafka.common.requests.FetchResponse;
 /**
  * Fetch: returns file-backed record slices (sent zero-copy), up to the high watermark for consumers. If less than
  * {@code min.bytes} is available the request is parked in the {@link Purgatory} until an append brings enough data
- * or {@code max.wait.ms} passes — no thread waits. The wait is capped at {@code skein.fetch.max.wait.ms}, and a parked
+ * or {@code max.wait.ms} passes — no thread waits. Whether enough is there is decided without reading records (offsets,
+ * and byte estimates from log positions), so each partition is read once per request, when it is answered. The wait is capped at {@code skein.fetch.max.wait.ms}, and a parked
  * fetch is dropped when its connection closes (the dispatcher cancels the returned future). Fetch sessions (KIP-227) are not kept: every response carries
  * session id 0, so clients send full fetch requests, which is what Kafka does with the session cache disabled.
  *
@@ -39,20 +44,25 @@ import org.apache.kafka.common.requests.FetchResponse;
  * NOT_LEADER_OR_FOLLOWER (without), as Kafka's {@code Partition} answers, and consumers (-1) are served as usual.
  */
 final class FetchApi implements ApiHandler {
-    private final MetadataStore metadata;
+    private final Supplier<Map<Uuid, String>> topicNames;
     private final PartitionRegistry partitions;
     private final Purgatory purgatory;
     private final BrokerMetrics metrics;
     private final int maxWaitMs;
+    /** Partition reads made (each {@link PartitionLog#read}): what the purgatory's cheap checks must not add to. */
+    private final LongAdder logReads = new LongAdder();
 
-    /** @param maxWaitMs longest a fetch is parked ({@code skein.fetch.max.wait.ms}); a client's MaxWaitMs is capped */
+    /**
+     * @param topicNames topic id to name for every known topic (the metadata cache's live view)
+     * @param maxWaitMs longest a fetch is parked ({@code skein.fetch.max.wait.ms}); a client's MaxWaitMs is capped
+     */
     FetchApi(
-            MetadataStore metadata,
+            Supplier<Map<Uuid, String>> topicNames,
             PartitionRegistry partitions,
             Purgatory purgatory,
             BrokerMetrics metrics,
             int maxWaitMs) {
-        this.metadata = metadata;
+        this.topicNames = topicNames;
         this.partitions = partitions;
         this.purgatory = purgatory;
         this.metrics = metrics;
@@ -62,15 +72,16 @@ final class FetchApi implements ApiHandler {
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         FetchRequest fetch = (FetchRequest) request;
-        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(metadata.topicNamesById());
+        Map<TopicIdPartition, FetchRequest.PartitionData> wanted = fetch.fetchData(topicNames.get());
         if (fetch.isFromFollower()) {
             recordFollowerPositions(fetch.replicaId(), wanted);
         }
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
-        Map<TopicIdPartition, FetchResponseData.PartitionData> now = read(fetch, wanted);
         long waitMs = Math.min(fetch.maxWait(), maxWaitMs);
-        if (waitMs <= 0 || isSatisfied(fetch, wanted, now)) {
-            result.complete(respond(now));
+        // Positions of the fetch offsets, found once for the byte estimates of min.bytes > 1 (see isSatisfied).
+        Map<TopicIdPartition, LogPosition> starts = fetch.minBytes() > 1 ? new ConcurrentHashMap<>() : Map.of();
+        if (waitMs <= 0 || isSatisfied(fetch, wanted, starts)) {
+            result.complete(respond(read(fetch, wanted)));
             return result;
         }
         List<TopicPartition> keys = new ArrayList<>();
@@ -82,7 +93,7 @@ final class FetchApi implements ApiHandler {
         DelayedOperation parked = new DelayedOperation(keys) {
             @Override
             protected boolean isSatisfied() {
-                return hasNewData(fetch, wanted);
+                return FetchApi.this.isSatisfied(fetch, wanted, starts);
             }
 
             @Override
@@ -98,6 +109,11 @@ final class FetchApi implements ApiHandler {
         });
         purgatory.watch(parked, waitMs);
         return result;
+    }
+
+    /** Number of partition reads so far (for tests: a fetch reads each partition once, its wait check none). */
+    long logReads() {
+        return logReads.sum();
     }
 
     /** A follower's fetch offset is its log end: the leader's input for the high watermark and the ISR. */
@@ -135,37 +151,77 @@ final class FetchApi implements ApiHandler {
         return FetchResponse.of(Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(data), List.of());
     }
 
+    /**
+     * Whether the fetch can be answered now: a partition would answer with an error (or a diverging epoch), or at
+     * least {@code min.bytes} are readable. Cheap, as the purgatory requires: it compares offsets, and for
+     * {@code min.bytes} > 1 estimates the bytes from log positions ({@link PartitionLog#bytesAvailable}, capped per
+     * partition at its max bytes, as Kafka's {@code DelayedFetch}); it never reads records. {@code starts} caches the
+     * position of each fetch offset between calls.
+     */
     private boolean isSatisfied(
             FetchRequest fetch,
             Map<TopicIdPartition, FetchRequest.PartitionData> wanted,
-            Map<TopicIdPartition, FetchResponseData.PartitionData> read) {
+            Map<TopicIdPartition, LogPosition> starts) {
+        if (wanted.isEmpty() || fetch.minBytes() <= 0) {
+            return true;
+        }
         long bytes = 0;
-        for (FetchResponseData.PartitionData data : read.values()) {
-            if (data.errorCode() != Errors.NONE.code() || FetchResponse.isDivergingEpoch(data)) {
-                return true;
-            }
-            bytes += data.records().sizeInBytes();
-        }
-        return bytes >= fetch.minBytes() || wanted.isEmpty();
-    }
-
-    /** Cheap wake-up test: any partition gained data past the fetch position, or failed. */
-    private boolean hasNewData(FetchRequest fetch, Map<TopicIdPartition, FetchRequest.PartitionData> wanted) {
-        if (fetch.minBytes() > 1) {
-            return isSatisfied(fetch, wanted, read(fetch, wanted));
-        }
         for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : wanted.entrySet()) {
-            Optional<Partition> partition = e.getKey().topic() == null
-                    ? Optional.empty()
-                    : partitions.get(e.getKey().topicPartition());
-            if (partition.isEmpty() || !partition.get().isLeader()) {
+            long available = available(fetch, e.getKey(), e.getValue(), starts);
+            if (available == Long.MAX_VALUE) {
                 return true;
             }
-            if (readLimit(fetch, partition.get().log()) > e.getValue().fetchOffset) {
+            bytes += available;
+            if (bytes >= fetch.minBytes()) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Estimated bytes one partition would return, or {@link Long#MAX_VALUE} when it would answer with an error or a
+     * diverging epoch, or (for {@code min.bytes} <= 1) with any data at all.
+     */
+    private long available(
+            FetchRequest fetch,
+            TopicIdPartition tip,
+            FetchRequest.PartitionData request,
+            Map<TopicIdPartition, LogPosition> starts) {
+        Partition partition = tip.topic() == null
+                ? null
+                : partitions.get(tip.topicPartition()).orElse(null);
+        if (partition == null
+                || !partition.isLeader()
+                || LeaderLookup.checkEpoch(
+                                request.currentLeaderEpoch.orElse(LeaderLookup.NO_EPOCH), partition.leaderEpoch())
+                        != Errors.NONE
+                || (fetch.isFromFollower()
+                        && (!isReplica(partition, fetch.replicaId())
+                                || diverging(partition, request).isPresent()))) {
+            return Long.MAX_VALUE;
+        }
+        PartitionLog log = partition.log();
+        long limit = readLimit(fetch, log);
+        if (log.isOffline() || request.fetchOffset < log.logStartOffset() || request.fetchOffset > log.logEndOffset()) {
+            return Long.MAX_VALUE;
+        }
+        if (limit <= request.fetchOffset) {
+            return 0;
+        }
+        if (fetch.minBytes() <= 1) {
+            return Long.MAX_VALUE;
+        }
+        LogPosition start = starts.get(tip);
+        if (start == null) {
+            Optional<LogPosition> found = log.positionOf(request.fetchOffset);
+            if (found.isEmpty()) {
+                return Long.MAX_VALUE;
+            }
+            start = found.get();
+            starts.put(tip, start);
+        }
+        return Math.min(log.bytesAvailable(start, limit), Math.max(request.maxBytes, 0));
     }
 
     private Map<TopicIdPartition, FetchResponseData.PartitionData> read(
@@ -239,6 +295,7 @@ final class FetchApi implements ApiHandler {
             }
         }
         int maxBytes = Math.min(request.maxBytes, remaining);
+        logReads.increment();
         try {
             FetchSlice slice = log.read(request.fetchOffset, maxBytes, readLimit(fetch, log), first);
             return data.setRecords(slice.records());

@@ -25,6 +25,7 @@ public final class KafkaApis {
             PartitionRegistry partitions,
             TopicAdmin topicAdmin,
             Purgatory fetchPurgatory,
+            Purgatory producePurgatory,
             ProducerIdBlocks producerIds,
             String clusterId,
             IntSupplier controllerId,
@@ -40,12 +41,12 @@ public final class KafkaApis {
                         partitions,
                         config.durableAck(),
                         metrics,
-                        new ReplicationWaits(fetchPurgatory),
+                        new ReplicationWaits(producePurgatory),
                         producerIds));
         handlers.put(
                 ApiKeys.FETCH,
                 new FetchApi(
-                        metadata,
+                        metadata::topicNamesById,
                         partitions,
                         fetchPurgatory,
                         metrics,

@@ -65,6 +65,7 @@ class PartitionFencingTest {
                 state,
                 time,
                 purgatory::checkAndComplete,
+                purgatory::checkAndComplete,
                 sessionLive::get);
         partition.updateState(state);
         return partition;
