@@ -98,7 +98,7 @@ public final class LogManager implements Closeable {
             LogCleaner.Settings cleanerSettings)
             throws IOException {
         Files.createDirectories(dataDir);
-        BrokerStateStore store = BrokerStateStore.open(dataDir.resolve(STATE_FILE));
+        BrokerStateStore store = BrokerStateStore.openOrSetAside(dataDir.resolve(STATE_FILE), time);
         GroupCommitFlusher flusher = null;
         Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
         try {
