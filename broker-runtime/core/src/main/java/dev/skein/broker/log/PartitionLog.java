@@ -464,6 +464,7 @@ public final class PartitionLog {
                 recoveryPoint = Math.min(recoveryPoint, leo);
                 durableOffset = Math.min(durableOffset, leo);
                 persistTruncation(active);
+                TruncationCrashPoint.afterTruncationCommitted(topicPartition, leo);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
             }

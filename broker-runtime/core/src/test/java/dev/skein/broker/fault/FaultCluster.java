@@ -109,6 +109,21 @@ final class FaultCluster implements AutoCloseable {
         return inProxies.get(id);
     }
 
+    /**
+     * Cuts (if {@code cut}) and/or delays the bytes broker {@code from} sends to broker {@code to}, and only those:
+     * its replica fetchers' requests to {@code to}, and its responses to {@code to}'s replica fetchers. Clients and
+     * other brokers pass. {@link #healPeerLink} ends it.
+     */
+    void peerLink(int from, int to, boolean cut, long delayMs) {
+        inProxies.get(to).peerFault(from, cut, false, delayMs);
+        inProxies.get(from).peerFault(to, false, cut, delayMs);
+    }
+
+    void healPeerLink(int from, int to) {
+        inProxies.get(to).heal();
+        inProxies.get(from).heal();
+    }
+
     boolean running(int id) {
         Process process = processes.get(id);
         return process != null && process.isAlive();
@@ -121,6 +136,7 @@ final class FaultCluster implements AutoCloseable {
                 "-Xmx192m",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
+                "-D" + HALT_FLAG_PROPERTY + "=" + haltAfterTruncationFlag(id),
                 "-cp",
                 System.getProperty("java.class.path"),
                 FaultBrokerMain.class.getName(),
@@ -177,6 +193,33 @@ final class FaultCluster implements AutoCloseable {
         List<String> lines = Files.readAllLines(root.resolve("broker-" + id + ".out"));
         throw new IOException("Broker " + id + " exited before it was ready; the end of its output:\n"
                 + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+    }
+
+    /** The broker's fault point that halts it right after a follower truncation is durable (PartitionLog). */
+    private static final String HALT_FLAG_PROPERTY = "skein.fault.halt.after.truncation.flag";
+    /** The status a broker halted by that point exits with. */
+    static final int HALTED_AFTER_TRUNCATION = 86;
+
+    private Path haltAfterTruncationFlag(int id) {
+        return root.resolve("halt-after-truncation-" + id);
+    }
+
+    /** Arms (or disarms) broker {@code id}'s halt right after its next truncation that removes records. */
+    void haltAfterTruncation(int id, boolean armed) throws IOException {
+        if (armed) {
+            Files.writeString(haltAfterTruncationFlag(id), "armed");
+        } else {
+            Files.deleteIfExists(haltAfterTruncationFlag(id));
+        }
+    }
+
+    /** Waits up to {@code ms} for broker {@code id}'s process to exit; its exit status, or -1 if it still runs. */
+    int awaitExit(int id, long ms) throws InterruptedException {
+        Process process = processes.get(id);
+        if (process == null) {
+            return -1;
+        }
+        return process.waitFor(ms, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     /** {@code kill -9}: the JVM dies at once, nothing is flushed. */
@@ -245,6 +288,13 @@ final class FaultCluster implements AutoCloseable {
         long used = store.getTotalSpace() - store.getUnallocatedSpace();
         long size = ((used + 4095) / 4096 + 4) * 4096;
         run("mount", "-o", "remount,size=" + size, dataDir(diskLimited).toString());
+    }
+
+    /** The last line of broker {@code id}'s output so far that contains {@code text}, or "" if none. */
+    String outputLine(int id, String text) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(root.resolve("broker-" + id + ".out"))) {
+            return lines.filter(line -> line.contains(text)).reduce((a, b) -> b).orElse("");
+        }
     }
 
     /** How many lines of broker {@code id}'s output so far contain {@code text}. */

@@ -38,6 +38,18 @@ class FaultInjectionTest {
     @TempDir
     Path dir;
 
+    /**
+     * Only {@code CRASH_AFTER_TRUNCATION}: a leader cut off until leadership moves truncates its unreplicated records
+     * as a follower and halts right after the truncation is durable; at least one fault must really halt it there.
+     */
+    @Test
+    void crashRightAfterTruncationLosesNothing() throws Exception {
+        run(
+                Long.getLong("skein.fault.seed", 4L),
+                Integer.getInteger("skein.fault.count", 3),
+                EnumSet.of(FaultSchedule.Kind.CRASH_AFTER_TRUNCATION));
+    }
+
     @Test
     void shortScheduleLosesNothing() throws Exception {
         run(Long.getLong("skein.fault.seed", 1L), Integer.getInteger("skein.fault.count", 12));
@@ -100,7 +112,8 @@ class FaultInjectionTest {
     }
 
     private void runChecked(long seed, int faults, Set<FaultSchedule.Kind> kinds) throws Exception {
-        try (FaultCluster cluster = FaultCluster.start(dir, 3, kinds.contains(FaultSchedule.Kind.DISK_FULL))) {
+        int brokers = Integer.getInteger("skein.fault.brokers", 3);
+        try (FaultCluster cluster = FaultCluster.start(dir, brokers, kinds.contains(FaultSchedule.Kind.DISK_FULL))) {
             createTopic(cluster);
             assertThat(cluster.awaitHealthy(Map.of(TOPIC, PARTITIONS), 60_000))
                     .as("topic fully replicated before the first fault")
@@ -135,12 +148,21 @@ class FaultInjectionTest {
             String summary = summary(seed, faults, workload, checker, schedule.failoverMs())
                     + (kinds.contains(FaultSchedule.Kind.DISK_FULL)
                             ? "; restarts needed after a full disk: " + schedule.restartsAfterDiskFull()
-                            : "");
+                            : "")
+                    + (kinds.contains(FaultSchedule.Kind.CRASH_AFTER_TRUNCATION)
+                            ? "; halts right after a truncation: " + schedule.haltsAfterTruncation()
+                            : "")
+                    + "; brokers: " + brokers;
             schedule.note(summary);
             assertThat(problems)
                     .as(schedule.failureReport(summary + "\nproblems:\n" + String.join("\n", problems)))
                     .isEmpty();
             assertThat(workload.ackCount()).as("records acknowledged").isPositive();
+            if (kinds.equals(EnumSet.of(FaultSchedule.Kind.CRASH_AFTER_TRUNCATION))) {
+                assertThat(schedule.haltsAfterTruncation())
+                        .as(schedule.failureReport("no fault halted a broker right after a truncation"))
+                        .isPositive();
+            }
             assertThat(workload.commits()).as("offset commits acknowledged").isPositive();
         }
     }
