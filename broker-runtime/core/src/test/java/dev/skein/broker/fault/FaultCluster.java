@@ -372,6 +372,11 @@ final class FaultCluster implements AutoCloseable {
         return false;
     }
 
+    /** The suite's topics have replication factor 3 (or one replica per broker on a smaller cluster). */
+    private int replicationFactor() {
+        return Math.min(3, zkProxies.size());
+    }
+
     private boolean healthy(Map<String, Integer> topics) throws Exception {
         if (registered().size() != zkProxies.size()) {
             return false;
@@ -379,7 +384,7 @@ final class FaultCluster implements AutoCloseable {
         for (Map.Entry<String, Integer> topic : topics.entrySet()) {
             for (int p = 0; p < topic.getValue(); p++) {
                 PartitionView view = partition(topic.getKey(), p);
-                if (view == null || view.leader() < 0 || view.isr().size() != zkProxies.size()) {
+                if (view == null || view.leader() < 0 || view.isr().size() != replicationFactor()) {
                     return false;
                 }
             }

@@ -269,8 +269,12 @@ final class FaultSchedule {
         return switch (role) {
             case LEADER -> view.leader();
             case FOLLOWER -> {
+                // A replica of the partition (with 5 brokers not every broker is one), else any other broker.
                 List<Integer> followers =
-                        ids.stream().filter(id -> id != view.leader()).toList();
+                        view.isr().stream().filter(id -> id != view.leader()).toList();
+                if (followers.isEmpty()) {
+                    followers = ids.stream().filter(id -> id != view.leader()).toList();
+                }
                 yield followers.get(random.nextInt(followers.size()));
             }
             case CONTROLLER -> {
