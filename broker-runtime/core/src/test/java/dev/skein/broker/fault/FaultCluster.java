@@ -129,8 +129,43 @@ final class FaultCluster implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Starts broker {@code id} (again) and waits until it serves; its inbound proxy then points at it. */
+    /** How often a broker exited while starting and was started again (see {@link #startBroker}). */
+    private int failedStarts;
+
+    int failedStarts() {
+        return failedStarts;
+    }
+
+    /**
+     * Starts broker {@code id} (again) and waits until it serves; its inbound proxy then points at it. A broker that
+     * exits before it is ready (on this shared machine a start can take 6 s and its ZooKeeper metadata load then times
+     * out) is started again, at most twice, as a supervisor would; {@link #failedStarts} counts those.
+     */
     void startBroker(int id) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startOnce(id);
+                return;
+            } catch (IOException exitedBeforeReady) {
+                if (attempt == 3) {
+                    throw exitedBeforeReady;
+                }
+                failedStarts++;
+                System.out.println("[fault cluster] broker " + id + " exited while starting (attempt " + attempt
+                        + "), starting it again: " + firstLine(exitedBeforeReady));
+            }
+        }
+    }
+
+    private static String firstLine(IOException e) {
+        String text = String.valueOf(e.getMessage());
+        int exception = text.indexOf("Exception in thread");
+        return exception < 0
+                ? text.lines().findFirst().orElse("")
+                : text.substring(exception).lines().findFirst().orElse("");
+    }
+
+    private void startOnce(int id) throws IOException {
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m",

@@ -155,7 +155,7 @@ class FaultInjectionTest {
                     + (kinds.contains(FaultSchedule.Kind.CRASH_AFTER_TRUNCATION)
                             ? "; halts right after a truncation: " + schedule.haltsAfterTruncation()
                             : "")
-                    + "; brokers: " + brokers;
+                    + "; brokers: " + brokers + "; starts that failed and were retried: " + cluster.failedStarts();
             schedule.note(summary);
             assertThat(problems)
                     .as(schedule.failureReport(summary + "\nproblems:\n" + String.join("\n", problems)))
