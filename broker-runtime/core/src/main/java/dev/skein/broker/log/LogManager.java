@@ -98,7 +98,7 @@ public final class LogManager implements Closeable {
             LogCleaner.Settings cleanerSettings)
             throws IOException {
         Files.createDirectories(dataDir);
-        BrokerStateStore store = BrokerStateStore.open(dataDir.resolve(STATE_FILE));
+        BrokerStateStore store = BrokerStateStore.openOrSetAside(dataDir.resolve(STATE_FILE), time);
         GroupCommitFlusher flusher = null;
         Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
         try {
@@ -143,7 +143,8 @@ public final class LogManager implements Closeable {
         tasks.add(
                 scheduler.scheduleWithFixedDelay(this::runRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS));
         tasks.add(scheduler.scheduleWithFixedDelay(this::flushDueLogs, flushMs, flushMs, TimeUnit.MILLISECONDS));
-        tasks.add(scheduler.scheduleWithFixedDelay(this::checkpoint, commitMs, commitMs, TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(
+                this::checkpointPeriodically, commitMs, commitMs, TimeUnit.MILLISECONDS));
     }
 
     /** Partition directories are {@code <topic>-<partition>}; the topic itself may contain dashes. */
@@ -311,6 +312,18 @@ public final class LogManager implements Closeable {
         store.commit();
     }
 
+    /**
+     * The periodic checkpoint. A failed one (the store gave its file up and logged why, see {@link BrokerStateStore})
+     * must not end the periodic task, as an exception would: the next run stages every log into a fresh file.
+     */
+    private void checkpointPeriodically() {
+        try {
+            checkpoint();
+        } catch (KafkaStorageException e) {
+            LOG.warn("State checkpoint of {} failed, retried in the next period: {}", dataDir, e.getMessage());
+        }
+    }
+
     /** Flushes every log, checkpoints, marks the shutdown clean and closes the store. Idempotent. */
     @Override
     public synchronized void close() {
@@ -322,21 +335,32 @@ public final class LogManager implements Closeable {
         cleaner.close();
         flusher.close();
         IOException failure = null;
+        KafkaStorageException stateFailure = null;
         for (PartitionLog log : logs.values()) {
             try {
                 log.close();
                 log.checkpoint(store);
             } catch (IOException e) {
                 failure = e;
+            } catch (KafkaStorageException e) {
+                stateFailure = e; // the store gave its file up: the shutdown cannot be marked clean
             }
         }
-        if (failure != null) {
-            store.commit();
+        try {
+            if (stateFailure == null) {
+                store.commit();
+            }
+            if (failure == null && stateFailure == null) {
+                store.markCleanShutdown(true);
+            }
+        } finally {
             store.close();
+        }
+        if (failure != null) {
             throw new UncheckedIOException("Closing the logs in " + dataDir + " failed", failure);
         }
-        store.commit();
-        store.markCleanShutdown(true);
-        store.close();
+        if (stateFailure != null) {
+            throw stateFailure;
+        }
     }
 }

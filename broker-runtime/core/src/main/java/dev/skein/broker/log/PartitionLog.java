@@ -374,6 +374,7 @@ public final class PartitionLog {
                 highWatermark = Math.min(highWatermark, leo);
                 durability.truncatedTo(leo);
                 persistTruncation(active);
+                TruncationCrashPoint.afterTruncationCommitted(topicPartition, leo);
             } catch (IOException e) {
                 throw new UncheckedIOException("Truncating " + topicPartition + " to " + offset + " failed", e);
             }

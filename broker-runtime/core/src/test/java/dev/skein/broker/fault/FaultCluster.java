@@ -109,18 +109,69 @@ final class FaultCluster implements AutoCloseable {
         return inProxies.get(id);
     }
 
+    /**
+     * Cuts (if {@code cut}) and/or delays the bytes broker {@code from} sends to broker {@code to}, and only those:
+     * its replica fetchers' requests to {@code to}, and its responses to {@code to}'s replica fetchers. Clients and
+     * other brokers pass. {@link #healPeerLink} ends it.
+     */
+    void peerLink(int from, int to, boolean cut, long delayMs) {
+        inProxies.get(to).peerFault(from, cut, false, delayMs);
+        inProxies.get(from).peerFault(to, false, cut, delayMs);
+    }
+
+    void healPeerLink(int from, int to) {
+        inProxies.get(to).heal();
+        inProxies.get(from).heal();
+    }
+
     boolean running(int id) {
         Process process = processes.get(id);
         return process != null && process.isAlive();
     }
 
-    /** Starts broker {@code id} (again) and waits until it serves; its inbound proxy then points at it. */
+    /** How often a broker exited while starting and was started again (see {@link #startBroker}). */
+    private int failedStarts;
+
+    int failedStarts() {
+        return failedStarts;
+    }
+
+    /**
+     * Starts broker {@code id} (again) and waits until it serves; its inbound proxy then points at it. A broker that
+     * exits before it is ready (on this shared machine a start can take 6 s and its ZooKeeper metadata load then times
+     * out) is started again, at most twice, as a supervisor would; {@link #failedStarts} counts those.
+     */
     void startBroker(int id) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startOnce(id);
+                return;
+            } catch (IOException exitedBeforeReady) {
+                if (attempt == 3) {
+                    throw exitedBeforeReady;
+                }
+                failedStarts++;
+                System.out.println("[fault cluster] broker " + id + " exited while starting (attempt " + attempt
+                        + "), starting it again: " + firstLine(exitedBeforeReady));
+            }
+        }
+    }
+
+    private static String firstLine(IOException e) {
+        String text = String.valueOf(e.getMessage());
+        int exception = text.indexOf("Exception in thread");
+        return exception < 0
+                ? text.lines().findFirst().orElse("")
+                : text.substring(exception).lines().findFirst().orElse("");
+    }
+
+    private void startOnce(int id) throws IOException {
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
+                "-D" + HALT_FLAG_PROPERTY + "=" + haltAfterTruncationFlag(id),
                 "-cp",
                 System.getProperty("java.class.path"),
                 FaultBrokerMain.class.getName(),
@@ -177,6 +228,33 @@ final class FaultCluster implements AutoCloseable {
         List<String> lines = Files.readAllLines(root.resolve("broker-" + id + ".out"));
         throw new IOException("Broker " + id + " exited before it was ready; the end of its output:\n"
                 + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+    }
+
+    /** The broker's fault point that halts it right after a follower truncation is durable (PartitionLog). */
+    private static final String HALT_FLAG_PROPERTY = "skein.fault.halt.after.truncation.flag";
+    /** The status a broker halted by that point exits with. */
+    static final int HALTED_AFTER_TRUNCATION = 86;
+
+    private Path haltAfterTruncationFlag(int id) {
+        return root.resolve("halt-after-truncation-" + id);
+    }
+
+    /** Arms (or disarms) broker {@code id}'s halt right after its next truncation that removes records. */
+    void haltAfterTruncation(int id, boolean armed) throws IOException {
+        if (armed) {
+            Files.writeString(haltAfterTruncationFlag(id), "armed");
+        } else {
+            Files.deleteIfExists(haltAfterTruncationFlag(id));
+        }
+    }
+
+    /** Waits up to {@code ms} for broker {@code id}'s process to exit; its exit status, or -1 if it still runs. */
+    int awaitExit(int id, long ms) throws InterruptedException {
+        Process process = processes.get(id);
+        if (process == null) {
+            return -1;
+        }
+        return process.waitFor(ms, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     /** {@code kill -9}: the JVM dies at once, nothing is flushed. */
@@ -245,6 +323,13 @@ final class FaultCluster implements AutoCloseable {
         long used = store.getTotalSpace() - store.getUnallocatedSpace();
         long size = ((used + 4095) / 4096 + 4) * 4096;
         run("mount", "-o", "remount,size=" + size, dataDir(diskLimited).toString());
+    }
+
+    /** The last line of broker {@code id}'s output so far that contains {@code text}, or "" if none. */
+    String outputLine(int id, String text) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(root.resolve("broker-" + id + ".out"))) {
+            return lines.filter(line -> line.contains(text)).reduce((a, b) -> b).orElse("");
+        }
     }
 
     /** How many lines of broker {@code id}'s output so far contain {@code text}. */
@@ -322,6 +407,11 @@ final class FaultCluster implements AutoCloseable {
         return false;
     }
 
+    /** The suite's topics have replication factor 3 (or one replica per broker on a smaller cluster). */
+    private int replicationFactor() {
+        return Math.min(3, zkProxies.size());
+    }
+
     private boolean healthy(Map<String, Integer> topics) throws Exception {
         if (registered().size() != zkProxies.size()) {
             return false;
@@ -329,7 +419,7 @@ final class FaultCluster implements AutoCloseable {
         for (Map.Entry<String, Integer> topic : topics.entrySet()) {
             for (int p = 0; p < topic.getValue(); p++) {
                 PartitionView view = partition(topic.getKey(), p);
-                if (view == null || view.leader() < 0 || view.isr().size() != zkProxies.size()) {
+                if (view == null || view.leader() < 0 || view.isr().size() != replicationFactor()) {
                     return false;
                 }
             }

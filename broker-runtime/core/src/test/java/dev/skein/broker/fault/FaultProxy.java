@@ -7,8 +7,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy for one link (a broker's ZooKeeper connection, or everything that connects to one broker's listener)
@@ -19,7 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link #blackhole(boolean, boolean)} stops forwarding bytes in one or both directions without closing
  *       anything (a one-way or two-way cut: the bytes wait in the proxy and the socket buffers until {@link #heal()},
  *       so the TCP streams stay intact, as with retransmissions across a partition);
- *   <li>{@link #delay(long)} holds every chunk for that many milliseconds before forwarding it.
+ *   <li>{@link #delay(long)} holds every chunk for that many milliseconds before forwarding it;
+ *   <li>{@link #peerFault} does either only for the connections a given broker's replica fetcher opened, so one pair of
+ *       brokers can be cut or slowed while clients and other brokers pass: a connection's source is read from the
+ *       client id of its first request ({@code skein-replica-fetcher-<local broker id>-...}); other connections
+ *       (clients, ZooKeeper) have source 0.
  * </ul>
  *
  * While the target port is unknown (-1, e.g. the broker behind it is down) new connections are closed at once.
@@ -34,6 +42,8 @@ final class FaultProxy implements AutoCloseable {
     private boolean cutUpstream;
     private boolean cutDownstream;
     private volatile boolean closed;
+    /** Per source broker: {cut upstream, cut downstream, delay ms}. */
+    private final Map<Integer, long[]> peerFaults = new ConcurrentHashMap<>();
 
     FaultProxy(String name, int targetPort) throws IOException {
         this.name = name;
@@ -70,11 +80,20 @@ final class FaultProxy implements AutoCloseable {
         delayMs = millis;
     }
 
+    /**
+     * Cuts (one or both directions) and/or delays only the connections opened by broker {@code sourceBroker}'s replica
+     * fetchers; {@link #heal()} ends it.
+     */
+    synchronized void peerFault(int sourceBroker, boolean upstream, boolean downstream, long delayMillis) {
+        peerFaults.put(sourceBroker, new long[] {upstream ? 1 : 0, downstream ? 1 : 0, delayMillis});
+    }
+
     /** Ends every fault: forwarding resumes in both directions without delay. */
     synchronized void heal() {
         cutUpstream = false;
         cutDownstream = false;
         delayMs = 0;
+        peerFaults.clear();
         notifyAll();
     }
 
@@ -99,8 +118,9 @@ final class FaultProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream, true);
-                pump(upstream, client, false);
+                AtomicInteger source = new AtomicInteger(-1);
+                pump(client, upstream, true, source);
+                pump(upstream, client, false, source);
             } catch (IOException e) {
                 if (!closed) {
                     System.err.println("fault proxy " + name + ": accept failed: " + e);
@@ -109,7 +129,7 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean upstream) {
+    private void pump(Socket from, Socket to, boolean upstream, AtomicInteger source) {
         Thread thread = new Thread(
                 () -> {
                     byte[] buffer = new byte[16 * 1024];
@@ -117,7 +137,10 @@ final class FaultProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
-                            awaitPassable(upstream);
+                            if (upstream && source.get() < 0) {
+                                source.set(sourceBroker(buffer, n));
+                            }
+                            awaitPassable(upstream, source.get());
                             out.write(buffer, 0, n);
                             out.flush();
                         }
@@ -135,20 +158,55 @@ final class FaultProxy implements AutoCloseable {
         thread.start();
     }
 
-    /** Blocks while this direction is cut, then applies the configured delay. */
-    private void awaitPassable(boolean upstream) throws InterruptedException, IOException {
+    /**
+     * The broker id in the client id of the Kafka request at the start of {@code bytes} if it is a replica fetcher's
+     * ({@code skein-replica-fetcher-<id>-...}), else 0. Request header: size, api key, version, correlation id,
+     * client id (int16 length + UTF-8).
+     */
+    static int sourceBroker(byte[] bytes, int length) {
+        String prefix = "skein-replica-fetcher-";
+        if (length < 14) {
+            return 0;
+        }
+        ByteBuffer header = ByteBuffer.wrap(bytes, 0, length);
+        int idLength = header.getShort(12);
+        if (idLength < prefix.length() || 14 + idLength > length) {
+            return 0;
+        }
+        String clientId = new String(bytes, 14, idLength, StandardCharsets.UTF_8);
+        if (!clientId.startsWith(prefix)) {
+            return 0;
+        }
+        String rest = clientId.substring(prefix.length());
+        int dash = rest.indexOf('-');
+        try {
+            return Integer.parseInt(dash < 0 ? rest : rest.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Blocks while this direction is cut (for all, or for this connection's source), then applies the delay. */
+    private void awaitPassable(boolean upstream, int source) throws InterruptedException, IOException {
+        long[] peer;
         synchronized (this) {
-            while (!closed && (upstream ? cutUpstream : cutDownstream)) {
+            while (!closed && ((upstream ? cutUpstream : cutDownstream) || peerCut(source, upstream))) {
                 wait(100);
             }
+            peer = peerFaults.get(source);
         }
         if (closed) {
             throw new IOException("proxy closed");
         }
-        long delay = delayMs;
+        long delay = Math.max(delayMs, peer == null ? 0 : peer[2]);
         if (delay > 0) {
             Thread.sleep(delay);
         }
+    }
+
+    private boolean peerCut(int source, boolean upstream) {
+        long[] fault = peerFaults.get(source);
+        return fault != null && fault[upstream ? 0 : 1] == 1;
     }
 
     private static void closeQuietly(Socket socket) {

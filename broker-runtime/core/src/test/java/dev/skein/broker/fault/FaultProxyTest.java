@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link FaultProxy} against a one-byte echo server: pass-through, one-way cut and heal, delay, reset. */
+/**
+ * {@link FaultProxy} against a one-byte echo server: pass-through, one-way cut and heal, delay, reset, and a cut of
+ * only the connections one broker's replica fetcher opened.
+ */
 class FaultProxyTest {
     private ServerSocket echo;
     private FaultProxy proxy;
@@ -77,6 +80,52 @@ class FaultProxyTest {
             socket.setSoTimeout(5000);
             assertThat(socket.getInputStream().read()).isEqualTo(8);
         }
+    }
+
+    @Test
+    void peerCutHoldsOnlyThatBrokersFetcherConnections() throws IOException {
+        try (Socket fetcher = connect();
+                Socket client = connect()) {
+            fetcher.setSoTimeout(5000);
+            client.setSoTimeout(5000);
+            byte[] fetch = requestHeader("skein-replica-fetcher-2-1");
+            byte[] produce = requestHeader("producer-7");
+            fetcher.getOutputStream().write(fetch);
+            client.getOutputStream().write(produce);
+            assertThat(fetcher.getInputStream().readNBytes(fetch.length)).isEqualTo(fetch);
+            assertThat(client.getInputStream().readNBytes(produce.length)).isEqualTo(produce);
+
+            proxy.peerFault(2, true, false, 0);
+            fetcher.setSoTimeout(300);
+            fetcher.getOutputStream().write(4);
+            client.getOutputStream().write(3);
+            assertThat(client.getInputStream().read())
+                    .as("other connections pass")
+                    .isEqualTo(3);
+            assertThatThrownBy(() -> fetcher.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+
+            proxy.heal();
+            fetcher.setSoTimeout(5000);
+            assertThat(fetcher.getInputStream().read()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void sourceBrokerIsReadFromTheReplicaFetchersClientId() {
+        byte[] fetch = requestHeader("skein-replica-fetcher-3-1-0");
+        assertThat(FaultProxy.sourceBroker(fetch, fetch.length)).isEqualTo(3);
+        byte[] other = requestHeader("consumer-group-1");
+        assertThat(FaultProxy.sourceBroker(other, other.length)).isZero();
+        assertThat(FaultProxy.sourceBroker(fetch, 10)).isZero();
+    }
+
+    /** A Kafka request's first bytes: size, api key 1 (Fetch), version 12, correlation id 1, client id. */
+    private static byte[] requestHeader(String clientId) {
+        byte[] id = clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(14 + id.length);
+        header.putInt(10 + id.length).putShort((short) 1).putShort((short) 12).putInt(1);
+        header.putShort((short) id.length).put(id);
+        return header.array();
     }
 
     @Test

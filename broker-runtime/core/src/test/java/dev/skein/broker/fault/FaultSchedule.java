@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * time: pick a victim by role (the leader or a follower of a random partition, or the controller), inject, hold,
  * heal, then wait until the cluster is whole again (every broker registered, every partition with a full ISR) and
  * the producer has an acknowledgement for a record sent after the heal. The fault kinds cycle in a seeded order, so
- * any 6 consecutive faults cover every kind; everything else (role, partition, durations) comes from the seed.
+ * any run of as many faults as there are kinds covers every kind; everything else (role, partition, durations) comes from the seed.
  *
  * <p>Keeps a timeline (elapsed seconds, fault, cluster state after healing) for failure messages, and the failover
  * time of every kill -9 or SIGSTOP whose victim led partitions: from the injection to the first
@@ -26,6 +26,19 @@ final class FaultSchedule {
         ZK_LINK_DROP,
         INBOUND_ONE_WAY_CUT,
         INBOUND_DELAY,
+        /**
+         * Always a leader: its responses and then its ZooKeeper link are cut, so it appends records no follower gets
+         * while leadership moves; when healed it must truncate them as a follower, and a fault point halts it right
+         * after that truncation is durable; then it is restarted.
+         */
+        CRASH_AFTER_TRUNCATION,
+        /**
+         * One direction of one broker pair cut (the victim, a follower, and its partition's leader; which way comes
+         * from the seed) past {@code replica.lag.time.max.ms}; clients and the third broker pass.
+         */
+        PEER_ONE_WAY_CUT,
+        /** Both directions between a follower and its partition's leader delayed 100-350 ms per chunk. */
+        PEER_DELAY,
         /** Only with a size-limited log directory ({@link FaultCluster#diskLimitedBroker()}), always that broker. */
         DISK_FULL
     }
@@ -58,6 +71,7 @@ final class FaultSchedule {
     private int kindOffset;
     private final List<Kind> kinds;
     private int restartsAfterDiskFull;
+    private int haltsAfterTruncation;
 
     FaultSchedule(FaultCluster cluster, Workload workload, String topic, int partitions, long seed) {
         this.cluster = cluster;
@@ -88,6 +102,11 @@ final class FaultSchedule {
         return restartsAfterDiskFull;
     }
 
+    /** How many CRASH_AFTER_TRUNCATION faults really halted their broker right after a truncation. */
+    int haltsAfterTruncation() {
+        return haltsAfterTruncation;
+    }
+
     List<Long> failoverMs() {
         return failoverMs;
     }
@@ -103,10 +122,21 @@ final class FaultSchedule {
         }
     }
 
+    /** The other broker of a pair fault (the partition's leader), else -1. */
+    private int peer = -1;
+
     private void runOne(int index, Kind kind, Role role, int partition, long holdMs) throws Exception {
+        peer = -1;
+        if (kind == Kind.CRASH_AFTER_TRUNCATION) {
+            role = Role.LEADER;
+        } else if (kind == Kind.PEER_ONE_WAY_CUT || kind == Kind.PEER_DELAY) {
+            role = Role.FOLLOWER;
+            peer = cluster.partition(topic, partition).leader();
+        }
         int victim = kind == Kind.DISK_FULL ? cluster.diskLimitedBroker() : victim(role, partition);
         List<Integer> led = ledBy(victim);
-        note("fault " + index + ": " + kind + " of broker " + victim + " (" + role + " for partition " + partition
+        note("fault " + index + ": " + kind + " of broker " + victim + (peer > 0 ? " and broker " + peer : "") + " ("
+                + role + " for partition " + partition
                 + ", leads " + led + "), hold " + holdMs + " ms");
         long injected = inject(kind, victim, holdMs);
         long healed = System.nanoTime();
@@ -177,6 +207,21 @@ final class FaultSchedule {
                     cluster.startBroker(victim);
                 }
             }
+            case CRASH_AFTER_TRUNCATION -> crashAfterTruncation(victim, holdMs);
+            case PEER_ONE_WAY_CUT -> {
+                boolean followerToLeader = random.nextBoolean();
+                int from = followerToLeader ? victim : peer;
+                int to = followerToLeader ? peer : victim;
+                note("cutting broker " + from + " -> broker " + to + " only");
+                cluster.peerLink(from, to, true, 0);
+                Thread.sleep(2L * FaultCluster.SESSION_TIMEOUT_MS + holdMs);
+                cluster.healPeerLink(from, to);
+            }
+            case PEER_DELAY -> {
+                cluster.peerLink(victim, peer, false, 100 + holdMs / 10); // both ways: the delay is per connection
+                Thread.sleep(FaultCluster.SESSION_TIMEOUT_MS + holdMs);
+                cluster.healPeerLink(victim, peer);
+            }
             case INBOUND_DELAY -> {
                 cluster.inboundLink(victim).delay(50 + holdMs / 10);
                 Thread.sleep(pastSession);
@@ -186,14 +231,50 @@ final class FaultSchedule {
         return injected;
     }
 
+    /**
+     * The leader keeps appending (requests reach it) while no follower or client gets its responses; half a second
+     * later it also loses ZooKeeper, so its session expires and leadership moves. Healed, it finds it has records its
+     * new leader does not and truncates them; the armed fault point halts it right after the truncation is durable.
+     */
+    private void crashAfterTruncation(int victim, long holdMs) throws Exception {
+        cluster.haltAfterTruncation(victim, true);
+        try {
+            cluster.inboundLink(victim).blackhole(false, true);
+            Thread.sleep(500);
+            cluster.zkLink(victim).blackhole(true, true);
+            Thread.sleep(FaultCluster.SESSION_TIMEOUT_MS + holdMs);
+            cluster.zkLink(victim).heal();
+            cluster.inboundLink(victim).heal();
+            int exit = cluster.awaitExit(victim, 20_000);
+            if (exit == FaultCluster.HALTED_AFTER_TRUNCATION) {
+                haltsAfterTruncation++;
+                note("broker " + victim + " halted right after a truncation ("
+                        + cluster.outputLine(victim, "HALT after truncating") + "): restarting it");
+            } else {
+                note("broker " + victim + " did not halt within 20 s of healing (exit " + exit
+                        + "): no truncation removed records");
+            }
+        } finally {
+            cluster.haltAfterTruncation(victim, false);
+        }
+        if (!cluster.running(victim)) {
+            cluster.kill(victim);
+            cluster.startBroker(victim);
+        }
+    }
+
     private int victim(Role role, int partition) throws Exception {
         FaultCluster.PartitionView view = cluster.partition(topic, partition);
         List<Integer> ids = cluster.ids();
         return switch (role) {
             case LEADER -> view.leader();
             case FOLLOWER -> {
+                // A replica of the partition (with 5 brokers not every broker is one), else any other broker.
                 List<Integer> followers =
-                        ids.stream().filter(id -> id != view.leader()).toList();
+                        view.isr().stream().filter(id -> id != view.leader()).toList();
+                if (followers.isEmpty()) {
+                    followers = ids.stream().filter(id -> id != view.leader()).toList();
+                }
                 yield followers.get(random.nextInt(followers.size()));
             }
             case CONTROLLER -> {

@@ -59,6 +59,19 @@ final class BrokerHarness implements AutoCloseable {
         broker = Broker.start(BrokerConfig.from(brokerProps()));
     }
 
+    /** What a test does to the data directory while the broker is stopped. */
+    interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    /** Stops the broker, runs {@code whileStopped}, then starts it again on the same data directory. */
+    void restart(WhileStopped whileStopped) throws Exception {
+        broker.close();
+        broker = null;
+        whileStopped.run();
+        broker = Broker.start(BrokerConfig.from(brokerProps()));
+    }
+
     Broker broker() {
         return broker;
     }
