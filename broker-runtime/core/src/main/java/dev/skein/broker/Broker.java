@@ -154,9 +154,7 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
-        metadata.curator()
-                .getConnectionStateListenable()
-                .addListener((client, state) -> partitions.metadataSessionChanged(state.isConnected()));
+        metadata.session().onConnectionChange(partitions::metadataSessionChanged);
         // ZooKeeper writes of ISR changes can block up to a session timeout: on their own thread, so log flushes,
         // retention and state checkpoints on the shared scheduler never wait behind them.
         ScheduledThreadPoolExecutor isrThread = new ScheduledThreadPoolExecutor(1, daemonThreads("skein-isr-updater"));
@@ -181,7 +179,7 @@ public final class Broker implements AutoCloseable {
         metadata.addListener(fetchers);
         fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
-        ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+        ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
@@ -335,7 +333,7 @@ public final class Broker implements AutoCloseable {
 
     /** What this broker's readiness and liveness depend on, as of now. */
     public BrokerHealth health() {
-        boolean zookeeper = components.metadata().curator().getZookeeperClient().isConnected();
+        boolean zookeeper = components.metadata().session().isConnected();
         return new BrokerHealth(zookeeper, components.server().isAlive(), shuttingDown);
     }
 

@@ -51,6 +51,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private static final long RETRY_MS = 500;
 
     private final MetadataStore metadata;
+    private final ZkSession session;
     private final CuratorFramework client;
     private final int brokerId;
     private final Predicate<TopicDescription> uncleanAllowed;
@@ -70,7 +71,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
             Time time,
             ScheduledThreadPoolExecutor loop) {
         this.metadata = metadata;
-        this.client = metadata.curator();
+        this.session = metadata.session();
+        this.client = session.client();
         this.brokerId = brokerId;
         this.uncleanAllowed = uncleanAllowed;
         this.time = time;
@@ -117,7 +119,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
                 .addListener(CuratorCacheListener.builder()
                         .forAll((type, before, after) -> controller.enqueue(controller::handleAdminRequests))
                         .build());
-        controller.client.getConnectionStateListenable().addListener(controller.connectionListener);
+        controller.session.addListener(controller.connectionListener);
         controller.controllerMirror.start();
         controller.adminMirror.start();
         metadata.addListener(controller);
@@ -201,8 +203,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
         Stat stat = new Stat();
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(ZkPaths.CONTROLLER);
-            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-            boolean ours = stat.getEphemeralOwner() == session && ZkJson.parseControllerId(data) == brokerId;
+            boolean ours =
+                    stat.getEphemeralOwner() == session.sessionId() && ZkJson.parseControllerId(data) == brokerId;
             if (!ours && fence != null) {
                 resign();
             }
@@ -377,7 +379,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     /** Stops the event loop; the ZooKeeper session (owned by the {@link MetadataStore}) stays open. */
     @Override
     public void close() throws InterruptedException {
-        client.getConnectionStateListenable().removeListener(connectionListener);
+        session.removeListener(connectionListener);
         controllerMirror.close();
         adminMirror.close();
         loop.shutdownNow();
@@ -394,8 +396,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private void giveUpControllerNode() {
         try {
             Stat stat = client.checkExists().forPath(ZkPaths.CONTROLLER);
-            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-            if (stat != null && stat.getEphemeralOwner() == session) {
+            if (stat != null && stat.getEphemeralOwner() == session.sessionId()) {
                 client.delete().withVersion(stat.getVersion()).forPath(ZkPaths.CONTROLLER);
             }
         } catch (InterruptedException e) {
