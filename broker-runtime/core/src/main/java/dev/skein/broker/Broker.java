@@ -12,6 +12,7 @@ import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.metrics.BrokerMetrics;
+import dev.skein.broker.network.Listener;
 import dev.skein.broker.network.RequestMemoryPool;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.IsrUpdater;
@@ -132,7 +133,7 @@ public final class Broker implements AutoCloseable {
         });
 
         scheduleProducerExpiration(scheduler, logs, config);
-        PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
+        PartitionRegistry partitions = new PartitionRegistry(config.brokerId(), config.logDefaults(), logs, time);
         // Its own timer: purgatory timeouts must fire on time whatever else the broker's threads wait for.
         ScheduledThreadPoolExecutor purgatoryTimer =
                 new ScheduledThreadPoolExecutor(1, daemonThreads("skein-purgatory-timer"));
@@ -143,7 +144,7 @@ public final class Broker implements AutoCloseable {
         });
         Purgatory fetchPurgatory = new Purgatory(purgatoryTimer);
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
-        GroupConfig groupConfig = GroupConfig.from(config);
+        GroupConfig groupConfig = config.groupConfig();
         GroupCoordinator groups = GroupCoordinator.create(
                 groupConfig,
                 partitions,
@@ -178,13 +179,13 @@ public final class Broker implements AutoCloseable {
         resources.push(fetchers);
         metadata.addListener(fetchers);
         fetchers.start();
-        TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
+        TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
         ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
-        BrokerConfig.Listener listener = config.listener();
+        Listener listener = config.listener();
         InetSocketAddress bindAddress = listener.host().isEmpty()
                 ? new InetSocketAddress(listener.port())
                 : new InetSocketAddress(listener.host(), listener.port());
@@ -243,8 +244,8 @@ public final class Broker implements AutoCloseable {
     /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
     private static void scheduleProducerExpiration(
             ScheduledThreadPoolExecutor scheduler, LogManager logs, BrokerConfig config) {
-        long expirationMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_MS);
-        long intervalMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        long expirationMs = config.producerIdExpirationMs();
+        long intervalMs = config.producerIdExpirationCheckIntervalMs();
         scheduler.scheduleWithFixedDelay(
                 () -> {
                     int removed = 0;
@@ -276,9 +277,9 @@ public final class Broker implements AutoCloseable {
         return new SocketServer.Settings(
                 config.socketRequestMaxBytes(),
                 pool,
-                config.intValue(BrokerConfig.MAX_CONNECTIONS),
-                config.intValue(BrokerConfig.MAX_CONNECTIONS_PER_IP),
-                config.longValue(BrokerConfig.CONNECTIONS_MAX_IDLE_MS),
+                config.maxConnections(),
+                config.maxConnectionsPerIp(),
+                config.connectionsMaxIdleMs(),
                 time);
     }
 
@@ -296,7 +297,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
-        BrokerConfig.Listener advertised = config.advertisedListener();
+        Listener advertised = config.advertisedListener();
         if (advertised != null) {
             return new BrokerRegistration(config.brokerId(), advertised.host(), advertised.port(), rack(config));
         }
