@@ -26,6 +26,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -182,6 +184,13 @@ public final class Broker implements AutoCloseable {
         TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
         ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
+        // Admin requests (topic writes, elections, reassignments) block on ZooKeeper: on their own thread, never on
+        // the request threads that serve produce and fetch.
+        ExecutorService adminThread = Executors.newSingleThreadExecutor(daemonThreads("skein-admin"));
+        resources.push(() -> {
+            adminThread.shutdownNow();
+            adminThread.awaitTermination(10, TimeUnit.SECONDS);
+        });
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
@@ -201,7 +210,8 @@ public final class Broker implements AutoCloseable {
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
-                        metrics),
+                        metrics,
+                        adminThread),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),
