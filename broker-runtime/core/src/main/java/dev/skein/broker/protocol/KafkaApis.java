@@ -54,7 +54,8 @@ public final class KafkaApis {
                 new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId);
         handlers.put(ApiKeys.METADATA, OffloadedApi.when(metadataApi::mayCreateTopics, metadataApi, admin));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
+        // Claiming a new block of producer ids is a ZooKeeper write.
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, OffloadedApi.always(new InitProducerIdApi(producerIds), admin));
         handlers.put(ApiKeys.CREATE_TOPICS, OffloadedApi.always(new CreateTopicsApi(topicAdmin, describer), admin));
         handlers.put(
                 ApiKeys.DELETE_TOPICS,
