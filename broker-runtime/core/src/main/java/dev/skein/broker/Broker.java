@@ -184,9 +184,10 @@ public final class Broker implements AutoCloseable {
         TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
         ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
-        // Admin requests (topic writes, elections, reassignments) block on ZooKeeper: on their own thread, never on
-        // the request threads that serve produce and fetch.
-        ExecutorService adminThread = Executors.newSingleThreadExecutor(daemonThreads("skein-admin"));
+        // Admin requests (topic writes, elections, reassignments) block on ZooKeeper: on their own threads, never on
+        // the request threads that serve produce and fetch. As many as request threads, so one slow ZooKeeper write
+        // holds up no more admin requests than it did when they ran on the request threads.
+        ExecutorService adminThread = Executors.newFixedThreadPool(config.numIoThreads(), daemonThreads("skein-admin"));
         resources.push(() -> {
             adminThread.shutdownNow();
             adminThread.awaitTermination(10, TimeUnit.SECONDS);
