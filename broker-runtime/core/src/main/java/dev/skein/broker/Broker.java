@@ -26,8 +26,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -184,14 +182,6 @@ public final class Broker implements AutoCloseable {
         TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
         ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         BrokerMetrics metrics = new BrokerMetrics(time);
-        // Admin requests (topic writes, elections, reassignments) block on ZooKeeper: on their own threads, never on
-        // the request threads that serve produce and fetch. As many as request threads, so one slow ZooKeeper write
-        // holds up no more admin requests than it did when they ran on the request threads.
-        ExecutorService adminThread = Executors.newFixedThreadPool(config.numIoThreads(), daemonThreads("skein-admin"));
-        resources.push(() -> {
-            adminThread.shutdownNow();
-            adminThread.awaitTermination(10, TimeUnit.SECONDS);
-        });
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
@@ -211,8 +201,7 @@ public final class Broker implements AutoCloseable {
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
-                        metrics,
-                        adminThread),
+                        metrics),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),

@@ -4,8 +4,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -30,7 +28,6 @@ final class MetadataCache {
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
     private volatile List<BrokerRegistration> brokers = List.of();
     private final Object changes = new Object();
-    private final Set<Runnable> conditionChecks = ConcurrentHashMap.newKeySet();
 
     Optional<TopicEntry> entry(String name) {
         return Optional.ofNullable(topicsByName.get(name));
@@ -95,28 +92,9 @@ final class MetadataCache {
         time.waitObject(changes, condition, deadlineMs);
     }
 
-    /**
-     * A future completed (with true) on the thread that changes the cache as soon as {@code condition} holds, checked
-     * now and after every change; nothing blocks meanwhile. The condition must be cheap: it runs on the metadata event
-     * thread. Completing the future otherwise (a timeout) stops the checks.
-     */
-    CompletableFuture<Boolean> whenTrue(Supplier<Boolean> condition) {
-        CompletableFuture<Boolean> held = new CompletableFuture<>();
-        Runnable check = () -> {
-            if (!held.isDone() && condition.get()) {
-                held.complete(true);
-            }
-        };
-        conditionChecks.add(check);
-        held.whenComplete((result, error) -> conditionChecks.remove(check));
-        check.run();
-        return held;
-    }
-
     private void signal() {
         synchronized (changes) {
             changes.notifyAll();
         }
-        conditionChecks.forEach(Runnable::run);
     }
 }

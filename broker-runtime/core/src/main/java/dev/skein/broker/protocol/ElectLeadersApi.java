@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions;
@@ -26,21 +25,17 @@ import org.apache.kafka.common.requests.ElectLeadersResponse;
 
 /**
  * ElectLeaders (preferred): partitions whose preferred replica (the first assigned) is live and in sync but not
- * leading are handed to the controller through {@code /admin/preferred_replica_election} (a ZooKeeper write, so this
- * handler runs on the admin executor); the response completes, up to the request's timeout, once the metadata shows
- * them moved, with no thread waiting meanwhile. Partitions already led by
+ * leading are handed to the controller through {@code /admin/preferred_replica_election}; the response waits (on
+ * this request thread, up to the request's timeout) until the metadata shows them moved. Partitions already led by
  * their preferred replica get ELECTION_NOT_NEEDED, those whose preferred replica is down or out of sync
  * PREFERRED_LEADER_NOT_AVAILABLE. Unclean elections on request are refused with INVALID_REQUEST: enable
  * {@code unclean.leader.election.enable} on the topic instead, and the controller elects uncleanly when needed.
  */
 final class ElectLeadersApi implements ApiHandler {
     private final MetadataStore metadata;
-    private final Executor admin;
 
-    /** @param admin where the response is built once the metadata shows the outcome (not the metadata thread) */
-    ElectLeadersApi(MetadataStore metadata, Executor admin) {
+    ElectLeadersApi(MetadataStore metadata) {
         this.metadata = metadata;
-        this.admin = admin;
     }
 
     @Override
@@ -73,32 +68,24 @@ final class ElectLeadersApi implements ApiHandler {
                 toMove.add(e.getKey());
             }
         }
-        if (toMove.isEmpty()) {
-            return CompletableFuture.completedFuture(respond(results, null));
+        if (!toMove.isEmpty()) {
+            try {
+                // An earlier request still pending is not an error: the controller handles it, then ours is retried.
+                if (metadata.requestPreferredLeaderElection(toMove)) {
+                    metadata.awaitMetadata(
+                            () -> toMove.stream().allMatch(this::ledByPreferred),
+                            elect.data().timeoutMs());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (TopicPartition tp : toMove) {
+                if (!ledByPreferred(tp)) {
+                    results.put(tp, Errors.REQUEST_TIMED_OUT);
+                }
+            }
         }
-        CompletableFuture<Boolean> moved;
-        try {
-            // An earlier request still pending is not an error: the controller handles it, then ours is retried.
-            moved = metadata.requestPreferredLeaderElection(toMove)
-                    ? metadata.view()
-                            .whenMetadata(
-                                    () -> toMove.stream().allMatch(this::ledByPreferred),
-                                    elect.data().timeoutMs())
-                    : CompletableFuture.completedFuture(false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            moved = CompletableFuture.completedFuture(false);
-        }
-        return moved.thenApplyAsync(
-                done -> {
-                    for (TopicPartition tp : toMove) {
-                        if (!ledByPreferred(tp)) {
-                            results.put(tp, Errors.REQUEST_TIMED_OUT);
-                        }
-                    }
-                    return respond(results, null);
-                },
-                admin);
+        return CompletableFuture.completedFuture(respond(results, null));
     }
 
     private List<TopicPartition> requested(ElectLeadersRequest elect) {

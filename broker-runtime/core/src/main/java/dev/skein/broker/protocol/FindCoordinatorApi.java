@@ -67,12 +67,6 @@ final class FindCoordinatorApi implements ApiHandler {
         return CompletableFuture.completedFuture(new FindCoordinatorResponse(response));
     }
 
-    /** Whether serving {@code request} may create {@code __consumer_offsets} (and so write to ZooKeeper). */
-    boolean mayCreateOffsetsTopic(AbstractRequest request) {
-        return ((FindCoordinatorRequest) request).data().keyType() == FindCoordinatorRequest.CoordinatorType.GROUP.id()
-                && metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty();
-    }
-
     private Coordinator lookup(String key, byte keyType) {
         if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
             return error(Errors.COORDINATOR_NOT_AVAILABLE, "transaction coordinators are not supported");

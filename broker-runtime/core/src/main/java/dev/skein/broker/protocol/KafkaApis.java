@@ -12,14 +12,10 @@ import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
 
-/**
- * Assembles the request dispatcher: which handler serves which API. The only public entry to this package. Handlers
- * that may block on ZooKeeper run on the {@code admin} executor ({@link ApiHandler} states the rule).
- */
+/** Assembles the request dispatcher: which handler serves which API. The only public entry to this package. */
 public final class KafkaApis {
     private KafkaApis() {}
 
@@ -33,8 +29,7 @@ public final class KafkaApis {
             String clusterId,
             IntSupplier controllerId,
             GroupCoordinator groups,
-            BrokerMetrics metrics,
-            Executor admin) {
+            BrokerMetrics metrics) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
@@ -50,34 +45,25 @@ public final class KafkaApis {
         handlers.put(
                 ApiKeys.FETCH, new FetchApi(metadata, partitions, fetchPurgatory, metrics, config.fetchMaxWaitMs()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
-        MetadataApi metadataApi =
-                new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId);
-        handlers.put(ApiKeys.METADATA, OffloadedApi.when(metadataApi::mayCreateTopics, metadataApi, admin));
+        handlers.put(
+                ApiKeys.METADATA,
+                new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
-        // Claiming a new block of producer ids is a ZooKeeper write.
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, OffloadedApi.always(new InitProducerIdApi(producerIds), admin));
-        handlers.put(ApiKeys.CREATE_TOPICS, OffloadedApi.always(new CreateTopicsApi(topicAdmin, describer), admin));
-        handlers.put(
-                ApiKeys.DELETE_TOPICS,
-                OffloadedApi.always(new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable()), admin));
-        handlers.put(
-                ApiKeys.CREATE_PARTITIONS, OffloadedApi.always(new CreatePartitionsApi(metadata, topicAdmin), admin));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
+        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topicAdmin, describer));
+        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable()));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
-        handlers.put(
-                ApiKeys.INCREMENTAL_ALTER_CONFIGS,
-                OffloadedApi.always(new IncrementalAlterConfigsApi(metadata, topicAdmin), admin));
-        handlers.put(ApiKeys.ELECT_LEADERS, OffloadedApi.always(new ElectLeadersApi(metadata, admin), admin));
-        ApiHandler reassignments = OffloadedApi.always(new PartitionReassignmentsApi(metadata), admin);
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
+        PartitionReassignmentsApi reassignments = new PartitionReassignmentsApi(metadata);
         handlers.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassignments);
         handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, reassignments);
-        handlers.put(ApiKeys.ALTER_CONFIGS, OffloadedApi.always(new AlterConfigsApi(metadata, topicAdmin), admin));
+        handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = config.groupConfig();
-        FindCoordinatorApi findCoordinator = new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig);
-        handlers.put(
-                ApiKeys.FIND_COORDINATOR,
-                OffloadedApi.when(findCoordinator::mayCreateOffsetsTopic, findCoordinator, admin));
+        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatApi(groups));

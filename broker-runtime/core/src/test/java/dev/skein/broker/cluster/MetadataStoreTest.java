@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -99,29 +98,6 @@ class MetadataStoreTest {
             assertThat(config.get("version").asInt()).isEqualTo(1);
             assertThat(config.get("config").get("cleanup.policy").asText()).isEqualTo("compact");
         }
-    }
-
-    @Test
-    void whenMetadataCompletesOnceAnotherStoresWriteArrivesWithoutBlocking() throws Exception {
-        MetadataStore writer = storeWithBrokers(1);
-        MetadataStore reader = connectAndKeep();
-
-        CompletableFuture<Boolean> seen =
-                reader.view().whenMetadata(() -> reader.topic("orders").isPresent(), 30_000);
-        assertThat(seen).isNotDone();
-        writer.createTopic("orders", 1, (short) 1, Map.of());
-
-        assertThat(seen.get(30, TimeUnit.SECONDS)).isTrue();
-    }
-
-    @Test
-    void whenMetadataCompletesWithFalseAfterItsTimeout() throws Exception {
-        MetadataStore store = storeWithBrokers(1);
-
-        CompletableFuture<Boolean> never =
-                store.view().whenMetadata(() -> store.topic("absent").isPresent(), 200);
-
-        assertThat(never.get(30, TimeUnit.SECONDS)).isFalse();
     }
 
     @Test
