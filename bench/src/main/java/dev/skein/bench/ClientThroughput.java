@@ -2,6 +2,7 @@ package dev.skein.bench;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.network.SocketServerConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,7 @@ public final class ClientThroughput {
         try {
             long launchNs = time.nanoseconds();
             try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
-                    BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0",
+                    SocketServerConfigs.LISTENERS, "PLAINTEXT://127.0.0.1:0",
                     BrokerConfig.LOG_DIRS, dir.toString(),
                     BrokerConfig.EMBEDDED_ZOOKEEPER_PORT, "0")))) {
                 long brokerStartMs = (time.nanoseconds() - launchNs) / 1_000_000;

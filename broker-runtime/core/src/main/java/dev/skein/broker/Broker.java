@@ -12,6 +12,7 @@ import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.metrics.BrokerMetrics;
+import dev.skein.broker.network.Listener;
 import dev.skein.broker.network.RequestMemoryPool;
 import dev.skein.broker.network.SocketServer;
 import dev.skein.broker.partition.IsrUpdater;
@@ -133,7 +134,7 @@ public final class Broker implements AutoCloseable {
         });
 
         scheduleProducerExpiration(scheduler, logs, config);
-        PartitionRegistry partitions = new PartitionRegistry(config, logs, time);
+        PartitionRegistry partitions = new PartitionRegistry(config.brokerId(), config.logDefaults(), logs, time);
         // Its own timer: purgatory timeouts must fire on time whatever else the broker's threads wait for.
         ScheduledThreadPoolExecutor purgatoryTimer =
                 new ScheduledThreadPoolExecutor(1, daemonThreads("skein-purgatory-timer"));
@@ -149,7 +150,7 @@ public final class Broker implements AutoCloseable {
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         partitions.addHighWatermarkListener(producePurgatory::checkAndComplete);
         partitions.addLogEndListener(fetchPurgatory::checkAndComplete);
-        GroupConfig groupConfig = GroupConfig.from(config);
+        GroupConfig groupConfig = config.groupConfig();
         GroupCoordinator groups = GroupCoordinator.create(
                 groupConfig,
                 partitions,
@@ -160,9 +161,7 @@ public final class Broker implements AutoCloseable {
                 time);
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
-        metadata.curator()
-                .getConnectionStateListenable()
-                .addListener((client, state) -> partitions.metadataSessionChanged(state.isConnected()));
+        metadata.session().onConnectionChange(partitions::metadataSessionChanged);
         // ZooKeeper writes of ISR changes can block up to a session timeout: on their own thread, so log flushes,
         // retention and state checkpoints on the shared scheduler never wait behind them.
         ScheduledThreadPoolExecutor isrThread = new ScheduledThreadPoolExecutor(1, daemonThreads("skein-isr-updater"));
@@ -186,15 +185,15 @@ public final class Broker implements AutoCloseable {
         resources.push(fetchers);
         metadata.addListener(fetchers);
         fetchers.start();
-        TopicAdmin topicAdmin = new TopicAdmin(config, metadata, partitions);
-        ProducerIdBlocks producerIds = new ProducerIdBlocks(metadata.curator(), config.brokerId());
+        TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
+        ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         producerIds.start();
         resources.push(producerIds::stop);
         BrokerMetrics metrics = new BrokerMetrics(time);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
-        BrokerConfig.Listener listener = config.listener();
+        Listener listener = config.listener();
         InetSocketAddress bindAddress = listener.host().isEmpty()
                 ? new InetSocketAddress(listener.port())
                 : new InetSocketAddress(listener.host(), listener.port());
@@ -255,8 +254,8 @@ public final class Broker implements AutoCloseable {
     /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
     private static void scheduleProducerExpiration(
             ScheduledThreadPoolExecutor scheduler, LogManager logs, BrokerConfig config) {
-        long expirationMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_MS);
-        long intervalMs = config.intValue(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        long expirationMs = config.producerIdExpirationMs();
+        long intervalMs = config.producerIdExpirationCheckIntervalMs();
         scheduler.scheduleWithFixedDelay(
                 () -> {
                     int removed = 0;
@@ -288,9 +287,9 @@ public final class Broker implements AutoCloseable {
         return new SocketServer.Settings(
                 config.socketRequestMaxBytes(),
                 pool,
-                config.intValue(BrokerConfig.MAX_CONNECTIONS),
-                config.intValue(BrokerConfig.MAX_CONNECTIONS_PER_IP),
-                config.longValue(BrokerConfig.CONNECTIONS_MAX_IDLE_MS),
+                config.maxConnections(),
+                config.maxConnectionsPerIp(),
+                config.connectionsMaxIdleMs(),
                 time);
     }
 
@@ -308,7 +307,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private static BrokerRegistration advertised(BrokerConfig config, int boundPort) {
-        BrokerConfig.Listener advertised = config.advertisedListener();
+        Listener advertised = config.advertisedListener();
         if (advertised != null) {
             return new BrokerRegistration(config.brokerId(), advertised.host(), advertised.port(), rack(config));
         }
@@ -345,7 +344,7 @@ public final class Broker implements AutoCloseable {
 
     /** What this broker's readiness and liveness depend on, as of now. */
     public BrokerHealth health() {
-        boolean zookeeper = components.metadata().curator().getZookeeperClient().isConnected();
+        boolean zookeeper = components.metadata().session().isConnected();
         return new BrokerHealth(zookeeper, components.server().isAlive(), shuttingDown);
     }
 

@@ -1,8 +1,10 @@
 package dev.skein.server;
 
 import dev.skein.broker.Broker;
+import dev.skein.broker.common.config.ConfigException;
 import dev.skein.broker.config.BrokerConfig;
-import dev.skein.broker.config.ConfigException;
+import dev.skein.broker.network.Listener;
+import dev.skein.broker.network.SocketServerConfigs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +45,7 @@ public class BrokerLifecycle {
         } catch (StartupFailure e) {
             throw e.toQuarkus();
         }
-        BrokerConfig.Listener listener = broker.config().listener();
+        Listener listener = broker.config().listener();
         String host = listener.host().isEmpty() ? "localhost" : listener.host();
         LOG.infof(
                 "Skein broker %d listening on %s://%s:%d (bootstrap.servers=%s:%d), data in %s",
@@ -110,10 +112,10 @@ public class BrokerLifecycle {
     }
 
     static String describeBindFailure(BrokerConfig brokerConfig, BindException e) {
-        BrokerConfig.Listener listener = brokerConfig.listener();
+        Listener listener = brokerConfig.listener();
         String host = listener.host().isEmpty() ? "" : listener.host() + ":";
-        return "port " + host + listener.port() + " is already in use (" + BrokerConfig.LISTENERS + "="
-                + brokerConfig.valueString(BrokerConfig.LISTENERS) + "): " + e.getMessage()
+        return "port " + host + listener.port() + " is already in use (" + SocketServerConfigs.LISTENERS + "="
+                + brokerConfig.valueString(SocketServerConfigs.LISTENERS) + "): " + e.getMessage()
                 + "; stop the other process or choose another port (./skein start --port N)";
     }
 }

@@ -1,7 +1,7 @@
 package dev.skein.server;
 
+import dev.skein.broker.common.config.ConfigDef;
 import dev.skein.broker.config.BrokerConfig;
-import dev.skein.broker.config.ConfigDef;
 import dev.skein.broker.log.LogConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

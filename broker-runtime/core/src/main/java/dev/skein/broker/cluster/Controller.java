@@ -11,7 +11,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -22,8 +21,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ControllerMovedException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZKUtil;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +48,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private static final long RETRY_MS = 500;
 
     private final MetadataStore metadata;
-    private final CuratorFramework client;
+    private final ZkSession session;
+    private final ControllerZnodes znodes;
     private final int brokerId;
     private final Predicate<TopicDescription> uncleanAllowed;
     private final Time time;
@@ -70,14 +68,15 @@ public final class Controller implements MetadataListener, AutoCloseable {
             Time time,
             ScheduledThreadPoolExecutor loop) {
         this.metadata = metadata;
-        this.client = metadata.curator();
+        this.session = metadata.session();
+        this.znodes = new ControllerZnodes(session);
         this.brokerId = brokerId;
         this.uncleanAllowed = uncleanAllowed;
         this.time = time;
         this.loop = loop;
-        this.reassigner = new PartitionReassigner(client, metadata);
-        this.controllerMirror = CuratorCache.build(client, ZkPaths.CONTROLLER);
-        this.adminMirror = CuratorCache.build(client, ZkPaths.ADMIN);
+        this.reassigner = znodes.reassigner(metadata);
+        this.controllerMirror = znodes.mirror(ZkPaths.CONTROLLER);
+        this.adminMirror = znodes.mirror(ZkPaths.ADMIN);
         this.connectionListener = (c, state) -> {
             if (state == ConnectionState.LOST) {
                 enqueue(this::resign);
@@ -117,7 +116,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
                 .addListener(CuratorCacheListener.builder()
                         .forAll((type, before, after) -> controller.enqueue(controller::handleAdminRequests))
                         .build());
-        controller.client.getConnectionStateListenable().addListener(controller.connectionListener);
+        controller.session.addListener(controller.connectionListener);
         controller.controllerMirror.start();
         controller.adminMirror.start();
         metadata.addListener(controller);
@@ -198,11 +197,9 @@ public final class Controller implements MetadataListener, AutoCloseable {
     }
 
     private void elect() throws Exception {
-        Stat stat = new Stat();
-        try {
-            byte[] data = client.getData().storingStatIn(stat).forPath(ZkPaths.CONTROLLER);
-            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-            boolean ours = stat.getEphemeralOwner() == session && ZkJson.parseControllerId(data) == brokerId;
+        ControllerZnodes.Holder holder = znodes.controllerHolder(brokerId);
+        if (holder != ControllerZnodes.Holder.NOBODY) {
+            boolean ours = holder == ControllerZnodes.Holder.THIS_BROKER;
             if (!ours && fence != null) {
                 resign();
             }
@@ -210,12 +207,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
                 reconcile(false, Set.of());
             }
             return;
-        } catch (KeeperException.NoNodeException absent) {
-            if (fence != null) {
-                resign();
-            }
         }
-        Optional<ControllerEpochFence> won = ControllerEpochFence.tryElect(client, brokerId, time.milliseconds());
+        if (fence != null) {
+            resign();
+        }
+        Optional<ControllerEpochFence> won = znodes.tryElect(brokerId, time.milliseconds());
         if (won.isEmpty()) {
             return;
         }
@@ -251,7 +247,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
             reconcile(false, wanted);
             try {
-                fence.commit(List.of(client.transactionOp().delete().forPath(ZkPaths.PREFERRED_REPLICA_ELECTION)));
+                fence.commit(List.of(znodes.preferredElectionRemoval()));
             } catch (KeeperException.NoNodeException e) {
                 log.debug("Preferred replica election request already removed");
             }
@@ -291,10 +287,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private void write(TopicPartition tp, PartitionState current, LeaderElection.Decision decision) throws Exception {
         ZkJson.LeaderAndIsr next =
                 new ZkJson.LeaderAndIsr(decision.leader(), decision.leaderEpoch(), decision.isr(), fence.epoch());
-        CuratorOp op = client.transactionOp()
-                .setData()
-                .withVersion(current.zkVersion())
-                .forPath(ZkPaths.partitionState(tp.topic(), tp.partition()), ZkJson.partitionState(next));
+        CuratorOp op = znodes.partitionStateWrite(tp, current.zkVersion(), next);
         try {
             fence.commit(List.of(op));
         } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
@@ -348,19 +341,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
         });
         for (String topic : marked) {
-            List<CuratorOp> ops = new ArrayList<>();
-            if (client.checkExists().forPath(ZkPaths.topic(topic)) != null) {
-                List<String> subtree =
-                        ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(topic));
-                Collections.reverse(subtree);
-                for (String path : subtree) {
-                    ops.add(client.transactionOp().delete().forPath(path));
-                }
-            }
-            if (client.checkExists().forPath(ZkPaths.topicConfig(topic)) != null) {
-                ops.add(client.transactionOp().delete().forPath(ZkPaths.topicConfig(topic)));
-            }
-            ops.add(client.transactionOp().delete().forPath(ZkPaths.topicDeletion(topic)));
+            List<CuratorOp> ops = znodes.markedTopicRemoval(topic);
             try {
                 fence.commit(ops);
                 log.info(
@@ -377,7 +358,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     /** Stops the event loop; the ZooKeeper session (owned by the {@link MetadataStore}) stays open. */
     @Override
     public void close() throws InterruptedException {
-        client.getConnectionStateListenable().removeListener(connectionListener);
+        session.removeListener(connectionListener);
         controllerMirror.close();
         adminMirror.close();
         loop.shutdownNow();
@@ -393,11 +374,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     /** Lets the other brokers elect a successor now rather than when this broker's session closes. */
     private void giveUpControllerNode() {
         try {
-            Stat stat = client.checkExists().forPath(ZkPaths.CONTROLLER);
-            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-            if (stat != null && stat.getEphemeralOwner() == session) {
-                client.delete().withVersion(stat.getVersion()).forPath(ZkPaths.CONTROLLER);
-            }
+            znodes.giveUpControllerNode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -1,7 +1,7 @@
 package dev.skein.broker.log;
 
-import dev.skein.broker.config.ConfigDef;
-import dev.skein.broker.config.ConfigDef.Type;
+import dev.skein.broker.common.config.ConfigDef;
+import dev.skein.broker.common.config.ConfigDef.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -125,7 +125,7 @@ public final class LogConfig {
      *
      * @param brokerDefaults topic-level key -> value, already translated from the broker's {@code log.*} keys
      * @param overrides topic-level overrides as stored for the topic; validated here
-     * @throws dev.skein.broker.config.ConfigException naming an unknown key or invalid value
+     * @throws dev.skein.broker.common.config.ConfigException naming an unknown key or invalid value
      */
     public static LogConfig of(Map<String, String> brokerDefaults, Map<String, String> overrides) {
         for (Map.Entry<String, String> e : overrides.entrySet()) {

@@ -3,7 +3,6 @@ package dev.skein.broker.partition;
 import dev.skein.broker.cluster.MetadataListener;
 import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.cluster.TopicDescription;
-import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.log.LogConfig;
 import dev.skein.broker.log.LogManager;
 import dev.skein.broker.log.PartitionLog;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class PartitionRegistry implements MetadataListener {
     private static final Logger log = LoggerFactory.getLogger(PartitionRegistry.class);
 
-    private final BrokerConfig config;
+    private final int brokerId;
+    private final Map<String, String> logDefaults;
     private final LogManager logManager;
     private final Time time;
     private volatile Runnable isrExpansionListener = () -> {};
@@ -49,12 +49,13 @@ public final class PartitionRegistry implements MetadataListener {
         void leadershipChanged(TopicPartition tp, boolean leader);
     }
 
-    public PartitionRegistry(BrokerConfig config, LogManager logManager) {
-        this(config, logManager, Time.SYSTEM);
-    }
-
-    public PartitionRegistry(BrokerConfig config, LogManager logManager, Time time) {
-        this.config = config;
+    /**
+     * @param brokerId this broker's id: partitions assigned to it get a local log
+     * @param logDefaults topic key to this broker's default, under each topic's overrides
+     */
+    public PartitionRegistry(int brokerId, Map<String, String> logDefaults, LogManager logManager, Time time) {
+        this.brokerId = brokerId;
+        this.logDefaults = logDefaults;
         this.logManager = logManager;
         this.time = time;
     }
@@ -123,11 +124,11 @@ public final class PartitionRegistry implements MetadataListener {
 
     /** Brings the local partitions of {@code topic} in line with its description. */
     public synchronized void apply(TopicDescription topic) {
-        LogConfig logConfig = config.logConfig(topic.configs());
+        LogConfig logConfig = LogConfig.of(logDefaults, topic.configs());
         logManager.updateConfig(topic.name(), logConfig);
         for (PartitionState state : topic.partitions().values()) {
             TopicPartition tp = new TopicPartition(topic.name(), state.partition());
-            if (!state.replicas().contains(config.brokerId())) {
+            if (!state.replicas().contains(brokerId)) {
                 removeUnassigned(tp, topic.topicId());
                 continue;
             }
@@ -146,7 +147,7 @@ public final class PartitionRegistry implements MetadataListener {
                         tp,
                         topic.topicId(),
                         partitionLog,
-                        config.brokerId(),
+                        brokerId,
                         state,
                         time,
                         this::highWatermarkAdvanced,

@@ -2,8 +2,7 @@ package dev.skein.broker.partition;
 
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
-import dev.skein.broker.config.BrokerConfig;
-import dev.skein.broker.config.ConfigException;
+import dev.skein.broker.common.config.ConfigException;
 import dev.skein.broker.log.LogConfig;
 import java.util.Map;
 import java.util.Objects;
@@ -18,12 +17,12 @@ import org.apache.kafka.common.internals.Topic;
  * fires afterwards applies the same state again, which is harmless.
  */
 public final class TopicAdmin {
-    private final BrokerConfig config;
+    private final TopicPolicy policy;
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
 
-    public TopicAdmin(BrokerConfig config, MetadataStore metadata, PartitionRegistry partitions) {
-        this.config = config;
+    public TopicAdmin(TopicPolicy policy, MetadataStore metadata, PartitionRegistry partitions) {
+        this.policy = policy;
         this.metadata = metadata;
         this.partitions = partitions;
     }
@@ -35,7 +34,7 @@ public final class TopicAdmin {
      */
     public void validateConfigs(Map<String, String> overrides) {
         try {
-            config.logConfig(overrides);
+            LogConfig.of(policy.logDefaults(), overrides);
         } catch (ConfigException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -52,8 +51,8 @@ public final class TopicAdmin {
      */
     public void validateClientConfigs(String topic, Map<String, String> current, Map<String, String> proposed) {
         validateConfigs(proposed);
-        checkFloor(current, proposed, LogConfig.SEGMENT_BYTES, config.topicSegmentBytesMin());
-        checkFloor(current, proposed, LogConfig.SEGMENT_INDEX_BYTES, config.topicSegmentIndexBytesMin());
+        checkFloor(current, proposed, LogConfig.SEGMENT_BYTES, policy.segmentBytesMin());
+        checkFloor(current, proposed, LogConfig.SEGMENT_INDEX_BYTES, policy.segmentIndexBytesMin());
         if (Topic.isInternal(topic)
                 && !Objects.equals(current.get(LogConfig.CLEANUP_POLICY), proposed.get(LogConfig.CLEANUP_POLICY))) {
             throw new InvalidConfigurationException(
@@ -78,12 +77,12 @@ public final class TopicAdmin {
 
     /** The partition count a topic gets when -1 (the broker default) is asked for. */
     public int effectivePartitions(int requested) {
-        return requested == -1 ? config.numPartitions() : requested;
+        return requested == -1 ? policy.numPartitions() : requested;
     }
 
     /** The replication factor a topic gets when -1 (the broker default) is asked for. */
     public short effectiveReplicationFactor(short requested) {
-        return requested == -1 ? config.defaultReplicationFactor() : requested;
+        return requested == -1 ? policy.defaultReplicationFactor() : requested;
     }
 
     /**
@@ -94,10 +93,10 @@ public final class TopicAdmin {
      * @throws PolicyViolationException naming the limit
      */
     public void checkRequestPartitions(long requestPartitions) {
-        int max = config.intValue(BrokerConfig.MAX_PARTITIONS_PER_REQUEST);
+        int max = policy.maxPartitionsPerRequest();
         if (requestPartitions > max) {
             throw new PolicyViolationException("Excessively large request: it creates " + requestPartitions
-                    + " partitions, more than " + BrokerConfig.MAX_PARTITIONS_PER_REQUEST + " (" + max + ")");
+                    + " partitions, more than " + TopicPolicy.MAX_PARTITIONS_PER_REQUEST + " (" + max + ")");
         }
     }
 
@@ -116,14 +115,14 @@ public final class TopicAdmin {
             }
         }
         long brokers = Math.max(1, metadata.liveBrokers().size());
-        long limit = brokers * config.intValue(BrokerConfig.MAX_PARTITIONS_PER_BROKER);
+        long limit = brokers * policy.maxPartitionsPerBroker();
         long after = existing + newPartitions * Math.max(1, replicationFactor);
         if (after > limit) {
             throw new PolicyViolationException("Creating " + newPartitions + " partitions of " + replicationFactor
                     + " replicas would put " + after + " partition replicas on " + brokers
                     + " live broker(s), more than "
-                    + BrokerConfig.MAX_PARTITIONS_PER_BROKER + " ("
-                    + config.intValue(BrokerConfig.MAX_PARTITIONS_PER_BROKER)
+                    + TopicPolicy.MAX_PARTITIONS_PER_BROKER + " ("
+                    + policy.maxPartitionsPerBroker()
                     + ") each");
         }
     }

@@ -1,8 +1,9 @@
 package dev.skein.broker.protocol;
 
+import dev.skein.broker.common.config.ConfigDef;
 import dev.skein.broker.config.BrokerConfig;
-import dev.skein.broker.config.ConfigDef;
 import dev.skein.broker.log.LogConfig;
+import dev.skein.broker.log.LogConfigs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ final class ConfigDescriber {
             if (overrides.containsKey(key.name())) {
                 synonyms.add(new Synonym(key.name(), overrides.get(key.name()), ConfigSource.TOPIC_CONFIG));
             }
-            for (String synonym : BrokerConfig.brokerSynonyms(key.name())) {
+            for (String synonym : LogConfigs.brokerSynonyms(key.name())) {
                 if (broker.isExplicit(synonym)) {
                     synonyms.add(new Synonym(synonym, broker.valueString(synonym), ConfigSource.STATIC_BROKER_CONFIG));
                 }

@@ -95,7 +95,7 @@ final class IncrementalAlterConfigsApi implements ApiHandler {
     }
 
     private static String listOp(AlterConfigOp.OpType op, String current, String name, String value) {
-        if (LogConfig.TOPIC_CONFIG.keys().get(name).type() != dev.skein.broker.config.ConfigDef.Type.LIST) {
+        if (LogConfig.TOPIC_CONFIG.keys().get(name).type() != dev.skein.broker.common.config.ConfigDef.Type.LIST) {
             throw new InvalidConfigurationException(op + " applies to list configs only; '" + name + "' is not one");
         }
         List<String> items = new ArrayList<>();

@@ -45,12 +45,7 @@ public final class KafkaApis {
                         producerIds));
         handlers.put(
                 ApiKeys.FETCH,
-                new FetchApi(
-                        metadata::topicNamesById,
-                        partitions,
-                        fetchPurgatory,
-                        metrics,
-                        config.intValue(BrokerConfig.FETCH_MAX_WAIT_MS)));
+                new FetchApi(metadata::topicNamesById, partitions, fetchPurgatory, metrics, config.fetchMaxWaitMs()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
         handlers.put(
                 ApiKeys.METADATA,
@@ -69,7 +64,7 @@ public final class KafkaApis {
         handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
-        GroupConfig groupConfig = GroupConfig.from(config);
+        GroupConfig groupConfig = config.groupConfig();
         handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));

@@ -3,6 +3,7 @@ package dev.skein.broker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skein.broker.common.config.ConfigException;
 import dev.skein.broker.log.LogConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -47,7 +47,7 @@ class OffsetsTopicLogTest {
     @BeforeEach
     void open() throws Exception {
         logs = LogManager.open(dir, time, scheduler, 3_600_000L, 3_600_000L, 3_600_000L);
-        registry = new PartitionRegistry(BrokerConfig.from(Map.of("broker.id", "1")), logs, time);
+        registry = new PartitionRegistry(1, BrokerConfig.from(Map.of()).logDefaults(), logs, time);
         offsets = new OffsetsTopicLog(registry);
     }
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skein.broker.cluster.BrokerRegistration;
+import dev.skein.broker.cluster.SessionExpiry;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.curator.test.KillSession;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -35,11 +35,7 @@ class ControllerFailoverTest {
             int oldController = brokerId(controller.await("a controller", Objects::nonNull, 30_000));
             int oldEpoch = Integer.parseInt(epoch.await("an epoch", Objects::nonNull, 30_000));
 
-            KillSession.kill(cluster.broker(oldController)
-                    .metadata()
-                    .curator()
-                    .getZookeeperClient()
-                    .getZooKeeper());
+            SessionExpiry.expire(cluster.broker(oldController).metadata());
 
             int newEpoch = Integer.parseInt(epoch.await(
                     "a new controller epoch", text -> text != null && Integer.parseInt(text) > oldEpoch, 30_000));

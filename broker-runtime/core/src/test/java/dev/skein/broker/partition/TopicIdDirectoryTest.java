@@ -41,7 +41,7 @@ class TopicIdDirectoryTest {
 
     private PartitionRegistry start() throws Exception {
         logs = LogManager.open(dir, time, scheduler, 3_600_000L, 3_600_000L, 3_600_000L);
-        return new PartitionRegistry(BrokerConfig.from(Map.of("broker.id", "1")), logs, time);
+        return new PartitionRegistry(1, BrokerConfig.from(Map.of()).logDefaults(), logs, time);
     }
 
     private static TopicDescription topic(Uuid id) {

@@ -57,7 +57,7 @@ class FetchWaitTest {
     @BeforeEach
     void open() throws Exception {
         logs = LogManager.open(dir, time, scheduler, 3_600_000L, 3_600_000L, 3_600_000L);
-        registry = new PartitionRegistry(BrokerConfig.from(Map.of("broker.id", "1")), logs, time);
+        registry = new PartitionRegistry(1, BrokerConfig.from(Map.of()).logDefaults(), logs, time);
         Purgatory purgatory = new Purgatory(scheduler);
         registry.addHighWatermarkListener(purgatory::checkAndComplete);
         registry.addLogEndListener(purgatory::checkAndComplete);

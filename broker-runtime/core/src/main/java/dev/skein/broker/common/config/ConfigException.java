@@ -1,4 +1,4 @@
-package dev.skein.broker.config;
+package dev.skein.broker.common.config;
 
 /** Invalid configuration: the message names the key, the value given and what is allowed. */
 public final class ConfigException extends RuntimeException {

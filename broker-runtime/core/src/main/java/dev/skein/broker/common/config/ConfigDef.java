@@ -1,4 +1,4 @@
-package dev.skein.broker.config;
+package dev.skein.broker.common.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
