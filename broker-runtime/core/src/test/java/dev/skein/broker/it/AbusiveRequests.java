@@ -229,6 +229,10 @@ final class AbusiveRequests {
                                 deleteTopic("diff-del0", 0),
                                 deleteTopic("diff-del0", 5000))),
                 new Case(
+                        "create-topic-timeout-0",
+                        "CreateTopics diff-cre0 with timeoutMs 0, then again with 5000",
+                        t -> List.of(createTopic("diff-cre0", 1, 0), createTopic("diff-cre0", 1, 5000))),
+                new Case(
                         "delete-topic-twice",
                         "CreateTopics diff-del2, DeleteTopics diff-del2, then DeleteTopics diff-del2 again",
                         t -> List.of(
@@ -358,6 +362,13 @@ final class AbusiveRequests {
                         .setPartitionMaxBytes(1 << 20));
         data.topics().add(topic);
         return new FetchRequest(data, FETCH_VERSION);
+    }
+
+    /** CreateTopics v7 of one topic without configs, with the request's {@code timeoutMs}. */
+    static CreateTopicsRequest createTopic(String name, int partitions, int timeoutMs) {
+        CreateTopicsRequest request = createTopic(name, partitions, null, null);
+        request.data().setTimeoutMs(timeoutMs);
+        return request;
     }
 
     static CreateTopicsRequest createTopic(String name, int partitions, String configKey, String configValue) {
