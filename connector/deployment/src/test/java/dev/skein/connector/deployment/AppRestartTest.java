@@ -2,10 +2,7 @@ package dev.skein.connector.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skein.broker.Broker;
-import dev.skein.broker.config.BrokerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.skein.testkit.SkeinTestBroker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +31,8 @@ class AppRestartTest {
 
     @Test
     void secondApplicationResumesAfterTheLastRecordTheFirstAcknowledged() throws Exception {
-        Path dir = Files.createTempDirectory("skein-app-restart");
-        try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0",
-                "log.dirs", dir.toString(),
-                "skein.zookeeper.embedded.port", "0",
-                "num.partitions", "1")))) {
-            String bootstrap = "127.0.0.1:" + broker.port();
+        try (SkeinTestBroker broker = SkeinTestBroker.startInTempDir(Map.of("num.partitions", "1"))) {
+            String bootstrap = broker.bootstrap();
             System.setProperty(RestartLedger.BOOTSTRAP_PROPERTY, bootstrap);
             Queue<String> first = RestartLedger.sharedQueue(RestartLedger.FIRST_RUN);
             Queue<String> second = RestartLedger.sharedQueue(RestartLedger.SECOND_RUN);

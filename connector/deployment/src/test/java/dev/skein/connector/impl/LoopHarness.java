@@ -2,6 +2,7 @@ package dev.skein.connector.impl;
 
 import dev.skein.connector.commit.CommitStrategy;
 import dev.skein.connector.fault.FailureStrategy;
+import dev.skein.testkit.ManualTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +45,7 @@ final class LoopHarness {
                 FailureStrategy.named("ignore", settings.channel(), "unused", List.of(), 0, null),
                 delivery,
                 health,
-                time);
+                time.asClock());
         loop.subscribe();
         delivery.subscribe(new Flow.Subscriber<Message<?>>() {
             @Override

@@ -3,11 +3,8 @@ package dev.skein.connector.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skein.broker.Broker;
-import dev.skein.broker.config.BrokerConfig;
 import dev.skein.connector.SkeinIncomingMetadata;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.skein.testkit.SkeinTestBroker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,13 +29,8 @@ class RebalanceHandOverTest {
 
     @Test
     void revokedPartitionsAreCommittedUpToTheAcksBeforeTheNewMemberTakesOver() throws Exception {
-        Path dir = Files.createTempDirectory("skein-handover");
-        try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0",
-                "log.dirs", dir.toString(),
-                "skein.zookeeper.embedded.port", "0",
-                "num.partitions", "2")))) {
-            String bootstrap = "127.0.0.1:" + broker.port();
+        try (SkeinTestBroker broker = SkeinTestBroker.startInTempDir(Map.of("num.partitions", "2"))) {
+            String bootstrap = broker.bootstrap();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < PER_PARTITION; i++) {

@@ -3,10 +3,7 @@ package dev.skein.connector.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skein.broker.Broker;
-import dev.skein.broker.config.BrokerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.skein.testkit.SkeinTestBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +21,8 @@ import org.junit.jupiter.api.Test;
 class RestartMidStreamTest {
     @Test
     void restartMidStreamLosesNoRecordAndResumesAfterTheContiguousAcks() throws Exception {
-        Path dir = Files.createTempDirectory("skein-restart");
-        try (Broker broker = Broker.start(BrokerConfig.from(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0",
-                "log.dirs", dir.toString(),
-                "skein.zookeeper.embedded.port", "0",
-                "num.partitions", "1")))) {
-            String bootstrap = "127.0.0.1:" + broker.port();
+        try (SkeinTestBroker broker = SkeinTestBroker.startInTempDir(Map.of("num.partitions", "1"))) {
+            String bootstrap = broker.bootstrap();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < 200; i++) {
