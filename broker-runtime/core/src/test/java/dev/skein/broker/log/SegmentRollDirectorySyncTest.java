@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 item 11: a segment roll creates a file whose directory entry survives a power loss only once the partition
- * directory is fsynced, so a roll must fsync the directory before anything acknowledged in the new segment can be.
+ * directory is fsynced, so a roll must fsync the directory before anything acknowledged in the new segment can be; a
+ * new partition directory likewise needs an fsync of the data directory (and of its own, for its first segment).
  */
 class SegmentRollDirectorySyncTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
@@ -56,6 +57,15 @@ class SegmentRollDirectorySyncTest {
         assertThat(synced.stream().filter(dir::equals).count())
                 .as("directory fsyncs of %s after %d rolls", dir, rolls)
                 .isEqualTo(rolls);
+    }
+
+    @Test
+    void creatingAPartitionFsyncsTheDataDirectoryAndItsOwn() throws IOException {
+        synced.clear();
+
+        PartitionLog log = fx.manager.getOrCreate(TP, LogConfig.defaults());
+
+        assertThat(synced).contains(dataDir.toAbsolutePath(), log.dir());
     }
 
     @Test
