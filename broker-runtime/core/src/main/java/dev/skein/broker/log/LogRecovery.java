@@ -52,7 +52,12 @@ final class LogRecovery {
             BrokerStateStore.PartitionState state,
             boolean cleanShutdown)
             throws IOException {
+        boolean created = !Files.isDirectory(dir);
         Files.createDirectories(dir);
+        if (created) {
+            // A new partition directory survives a power loss only once the data directory's entry for it is on disk.
+            DirectorySync.fsync(dir.toAbsolutePath().getParent());
+        }
         SegmentSwap.recover(dir, tp);
         long now = time.milliseconds();
         List<Long> bases = segmentBaseOffsets(dir);
@@ -62,6 +67,7 @@ final class LogRecovery {
         }
         if (segments.isEmpty()) {
             segments.add(LogSegment.open(dir, state.logStartOffset().orElse(0L), config, now, true));
+            DirectorySync.fsync(dir); // the first segment's directory entry
         }
         long logStart =
                 Math.max(state.logStartOffset().orElse(0L), segments.get(0).baseOffset());

@@ -441,6 +441,14 @@ public final class PartitionLog {
         durability.flushIfDue(config);
     }
 
+    /**
+     * The flush lock every fsync of this log takes (see {@link LogDurability#lock}). For tests only: holding it holds
+     * back the group-commit fsync, so what must wait for durability can be observed waiting.
+     */
+    Object flushLockForTests() {
+        return durability.lock();
+    }
+
     /** Completes once an fsync covers {@code offset} (group commit, see {@link GroupCommitFlusher}). */
     public CompletableFuture<Void> awaitDurable(long offset) {
         return flusher.await(this, offset);

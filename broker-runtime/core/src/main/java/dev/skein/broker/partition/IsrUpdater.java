@@ -30,6 +30,9 @@ public final class IsrUpdater {
     private final long lagMaxMs;
     private final AtomicBoolean checkPending = new AtomicBoolean();
 
+    /** For tests only: run at the start of every check, on the thread that runs it (and writes ZooKeeper). */
+    static volatile Runnable beforeCheckForTests = () -> {};
+
     public IsrUpdater(
             PartitionRegistry partitions, MetadataStore metadata, ScheduledExecutorService scheduler, long lagMaxMs) {
         this.partitions = partitions;
@@ -72,6 +75,7 @@ public final class IsrUpdater {
 
     /** Proposes and writes ISR changes for every partition this broker leads. */
     public void checkAll() {
+        beforeCheckForTests.run();
         for (Partition partition : partitions.all()) {
             Optional<Partition.IsrChange> change = partition.proposedIsr(lagMaxMs);
             if (change.isEmpty()) {
