@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skein.broker.log.LogTestAccess;
 import dev.skein.broker.log.PartitionLog;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,14 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,26 +92,7 @@ class DurableAckDuplicateTest {
 
     /** One idempotent acks=all produce of epoch 0, sequence 0, on its own connection. */
     private PartitionProduceResponse produce(String... values) throws Exception {
-        SimpleRecord[] records = new SimpleRecord[values.length];
-        for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
-        }
-        MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, 0, records);
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-        ProduceRequestData.TopicProduceData topicData =
-                new ProduceRequestData.TopicProduceData().setName(TOPIC).setTopicId(topicId);
-        topicData
-                .partitionData()
-                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
-        data.topicData().add(topicData);
-        try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 13));
-            return response.data()
-                    .responses()
-                    .iterator()
-                    .next()
-                    .partitionResponses()
-                    .get(0);
-        }
+        return RawProduce.idempotentAcksAll(
+                harness.broker().port(), TOPIC, topicId, producerId, (short) 0, 0, 30_000, values);
     }
 }

@@ -2,23 +2,16 @@ package dev.skein.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,28 +83,8 @@ class IdempotentProduceTest {
     }
 
     private PartitionProduceResponse produce(short epoch, int sequence, String... values) throws Exception {
-        SimpleRecord[] records = new SimpleRecord[values.length];
-        for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
-        }
-        MemoryRecords batch =
-                MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence, records);
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-        ProduceRequestData.TopicProduceData topicData =
-                new ProduceRequestData.TopicProduceData().setName(TOPIC).setTopicId(topicId);
-        topicData
-                .partitionData()
-                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
-        data.topicData().add(topicData);
-        try (RawConnection raw = new RawConnection(harness.broker().port())) {
-            ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 13));
-            return response.data()
-                    .responses()
-                    .iterator()
-                    .next()
-                    .partitionResponses()
-                    .get(0);
-        }
+        return RawProduce.idempotentAcksAll(
+                harness.broker().port(), TOPIC, topicId, producerId, epoch, sequence, 5000, values);
     }
 
     private long endOffset() {

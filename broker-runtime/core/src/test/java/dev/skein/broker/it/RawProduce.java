@@ -2,12 +2,16 @@ package dev.skein.broker.it;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
@@ -55,6 +59,44 @@ final class RawProduce {
                 .next()
                 .partitionResponses()
                 .get(0);
+    }
+
+    /**
+     * One idempotent acks=all batch of {@code values} for partition 0 of {@code topic} (by id, v13), sent on a
+     * connection of its own; returns its response.
+     */
+    static PartitionProduceResponse idempotentAcksAll(
+            int port,
+            String topic,
+            Uuid topicId,
+            long producerId,
+            short epoch,
+            int sequence,
+            int timeoutMs,
+            String... values)
+            throws IOException {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        MemoryRecords batch =
+                MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence, records);
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(timeoutMs);
+        ProduceRequestData.TopicProduceData topicData =
+                new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(topicId);
+        topicData
+                .partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        data.topicData().add(topicData);
+        try (RawConnection raw = new RawConnection(port)) {
+            ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 13));
+            return response.data()
+                    .responses()
+                    .iterator()
+                    .next()
+                    .partitionResponses()
+                    .get(0);
+        }
     }
 
     static Errors error(PartitionProduceResponse response) {
