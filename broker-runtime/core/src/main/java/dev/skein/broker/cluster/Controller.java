@@ -343,7 +343,10 @@ public final class Controller implements MetadataListener, AutoCloseable {
         for (String topic : marked) {
             List<CuratorOp> ops = znodes.markedTopicRemoval(topic);
             try {
-                fence.commit(ops);
+                // In runs that each fit one ZooKeeper request; the mark goes with the last one.
+                for (List<CuratorOp> run : ZkRequestSize.split(ops, ZkRequestSize.budget())) {
+                    fence.commit(run);
+                }
                 log.info(
                         "Controller epoch {}: deleted topic {} marked in {}",
                         fence.epoch(),

@@ -244,7 +244,8 @@ public final class MetadataWriter {
     }
 
     /**
-     * Deletes all znodes of a topic (assignment, partition states, config) in one transaction; a concurrent deletion
+     * Deletes all znodes of a topic (assignment, partition states, config) in one transaction, or, when they are too
+     * many for one ZooKeeper request, in several after marking the topic for deletion; a concurrent deletion
      * of the same topic (by another request or broker) makes this one fail as unknown, never with a ZooKeeper error.
      *
      * @return whether this broker's cache stopped holding the topic within {@code timeoutMs}, at most the session
@@ -254,16 +255,30 @@ public final class MetadataWriter {
     public boolean deleteTopic(String name, long timeoutMs) throws InterruptedException {
         view.checkNotEventThread();
         Uuid topicId = ZkCall.call("deleting topic " + name, () -> {
+            Uuid partlyDeleted = null;
             while (true) {
                 byte[] assignment;
                 try {
                     assignment = client.getData().forPath(ZkPaths.topic(name));
                 } catch (KeeperException.NoNodeException e) {
+                    if (partlyDeleted != null) {
+                        return partlyDeleted; // the controller finished what this request started
+                    }
                     throw unknownTopic(name);
                 }
                 Uuid id = ZkJson.parseTopicAssignment(assignment).topicId();
                 try {
-                    client.transaction().forOperations(topicDeletion(name));
+                    List<List<CuratorOp>> runs = ZkRequestSize.split(topicDeletion(name), ZkRequestSize.budget());
+                    if (runs.size() > 1) {
+                        // Too many znodes for one request: mark the topic first, so that if this broker stops
+                        // between two runs the controller's marked-topic deletion finishes the job.
+                        markForDeletion(name);
+                        runs = ZkRequestSize.split(topicDeletion(name), ZkRequestSize.budget());
+                    }
+                    for (List<CuratorOp> run : runs) {
+                        client.transaction().forOperations(run);
+                        partlyDeleted = id;
+                    }
                     return id;
                 } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException e) {
                     // The topic changed between reading and deleting (deleted by a concurrent request, partitions
@@ -280,6 +295,15 @@ public final class MetadataWriter {
                 Math.min(timeoutMs, view.sessionTimeoutMs()));
     }
 
+    private void markForDeletion(String name) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(ZkPaths.topicDeletion(name));
+        } catch (KeeperException.NodeExistsException alreadyMarked) {
+            // Marked by an earlier attempt or another tool: the controller would finish it too.
+        }
+    }
+
+    /** Every znode of the topic, children before their parent, then its config and deletion mark. */
     private List<CuratorOp> topicDeletion(String name) throws Exception {
         List<String> subtree = ZKUtil.listSubTreeBFS(client.getZookeeperClient().getZooKeeper(), ZkPaths.topic(name));
         Collections.reverse(subtree);

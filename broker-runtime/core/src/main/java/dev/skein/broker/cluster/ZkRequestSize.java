@@ -3,6 +3,7 @@ package dev.skein.broker.cluster;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.jute.BinaryOutputArchive;
@@ -40,6 +41,32 @@ final class ZkRequestSize {
             bytes += serializedSize(op) + PER_OP_OVERHEAD;
         }
         refuseAbove(what, bytes);
+    }
+
+    /**
+     * Cuts {@code ops} into consecutive runs, in their order, each small enough for one request of {@code budget}
+     * bytes (see {@link #budget()}). For writes the broker must make whatever their size, such as deleting every
+     * znode of a topic that grew through CreatePartitions: the caller commits the runs one after the other, so the
+     * order must already be safe to stop at any run (children before their parent).
+     */
+    static List<List<CuratorOp>> split(List<CuratorOp> ops, int budget) {
+        List<List<CuratorOp>> runs = new ArrayList<>();
+        List<CuratorOp> run = new ArrayList<>();
+        long bytes = 0;
+        for (CuratorOp op : ops) {
+            long size = serializedSize(op) + PER_OP_OVERHEAD;
+            if (!run.isEmpty() && bytes + size > budget) {
+                runs.add(run);
+                run = new ArrayList<>();
+                bytes = 0;
+            }
+            run.add(op);
+            bytes += size;
+        }
+        if (!run.isEmpty()) {
+            runs.add(run);
+        }
+        return runs;
     }
 
     /** Refuses a single write of {@code dataBytes} bytes of znode data. */

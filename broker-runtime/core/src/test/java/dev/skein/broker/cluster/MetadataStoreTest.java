@@ -195,6 +195,29 @@ class MetadataStoreTest {
     }
 
     @Test
+    void topicGrownPastOneZooKeeperRequestIsStillDeleted() throws Exception {
+        // Creation and each CreatePartitions step fit one ZooKeeper request, but deleting the grown topic's 19,000
+        // znodes in one transaction is over jute.maxbuffer: ZooKeeper would drop the connection on every attempt.
+        MetadataStore store = storeWithBrokers(1);
+        store.createTopic("wide", 2000, (short) 1, Map.of());
+        for (int count = 3500; count <= 9500; count += 1500) {
+            store.createPartitions("wide", count);
+        }
+        assertThat(store.topic("wide").orElseThrow().partitions()).hasSize(9500);
+
+        store.deleteTopic("wide");
+
+        assertThat(store.topic("wide")).isEmpty();
+        try (CuratorFramework client =
+                CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+            client.start();
+            assertThat(client.checkExists().forPath("/brokers/topics/wide")).isNull();
+            assertThat(client.checkExists().forPath("/admin/delete_topics/wide"))
+                    .isNull();
+        }
+    }
+
+    @Test
     void topicConfigOverridesAreReplacedAndReadBack() throws Exception {
         MetadataStore store = storeWithBrokers(1);
         store.createTopic("orders", 1, (short) 1, Map.of("retention.ms", "1000", "segment.bytes", "1048576"));
