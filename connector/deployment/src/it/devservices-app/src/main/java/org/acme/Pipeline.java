@@ -3,14 +3,21 @@ package org.acme;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
-/** words -> upper-casing processor -> upper -> collector, all through Skein topics. */
+/**
+ * words -> upper-casing processor -> upper -> collector, all through Skein topics. The collector refuses one word;
+ * the application's own failure strategy ({@link Quarantine}) takes it, and its own commit strategy
+ * ({@link EveryAck}) commits the channel's position.
+ */
 @ApplicationScoped
 public class Pipeline {
     static final int WORDS = 10;
+    static final String REFUSED = "WORD-3";
     private final List<String> received = new CopyOnWriteArrayList<>();
 
     @Outgoing("words-out")
@@ -25,8 +32,12 @@ public class Pipeline {
     }
 
     @Incoming("upper-in")
-    public void collect(String word) {
-        received.add(word);
+    public CompletionStage<Void> collect(Message<String> word) {
+        if (REFUSED.equals(word.getPayload())) {
+            return word.nack(new IllegalArgumentException("refused by the collector"));
+        }
+        received.add(word.getPayload());
+        return word.ack();
     }
 
     public List<String> received() {
