@@ -72,10 +72,7 @@ final class DeleteTopicsApi implements ApiHandler {
                     "Cannot delete internal topic " + topic.get().name());
         }
         result.setName(topic.get().name()).setTopicId(topic.get().topicId());
-        if (timeoutMs <= 0) {
-            // Kafka 4.4's controller drops an operation whose deadline passed before it ran: nothing is deleted.
-            throw new TimeoutException("DeleteTopics timeoutMs " + timeoutMs + " elapsed before the deletion started");
-        }
+        RequestDeadline.requireTimeLeft("DeleteTopics", "deletion", timeoutMs);
         if (!topics.delete(topic.get().name(), timeoutMs)) {
             throw new TimeoutException("Topic " + topic.get().name()
                     + " is being deleted; the deletion did not complete within timeoutMs " + timeoutMs);

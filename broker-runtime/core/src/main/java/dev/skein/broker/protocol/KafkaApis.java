@@ -63,13 +63,13 @@ public final class KafkaApis {
                 admin.always(new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable())));
         handlers.put(ApiKeys.CREATE_PARTITIONS, admin.always(new CreatePartitionsApi(metadata, topicAdmin)));
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
-        handlers.put(
-                ApiKeys.INCREMENTAL_ALTER_CONFIGS, admin.always(new IncrementalAlterConfigsApi(metadata, topicAdmin)));
+        TopicConfigChanges configChanges = new TopicConfigChanges(metadata, topicAdmin);
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, admin.always(new IncrementalAlterConfigsApi(configChanges)));
         handlers.put(ApiKeys.ELECT_LEADERS, admin.always(new ElectLeadersApi(metadata, admin.executor())));
         ApiHandler reassignments = admin.always(new PartitionReassignmentsApi(metadata));
         handlers.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassignments);
         handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, reassignments);
-        handlers.put(ApiKeys.ALTER_CONFIGS, admin.always(new AlterConfigsApi(metadata, topicAdmin)));
+        handlers.put(ApiKeys.ALTER_CONFIGS, admin.always(new AlterConfigsApi(configChanges)));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = config.groupConfig();
