@@ -64,6 +64,23 @@ final class RecordBatches {
         return values;
     }
 
+    /**
+     * {@code count} values of exactly {@code size} bytes each whose first half is random and second half zero bytes
+     * (lz4 gets about 2 : 1), deterministic for a given seed.
+     */
+    static byte[][] halfRandomValues(int count, int size, long seed) {
+        Random random = new Random(seed);
+        byte[][] values = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[size];
+            byte[] half = new byte[size / 2];
+            random.nextBytes(half);
+            System.arraycopy(half, 0, value, 0, half.length);
+            values[i] = value;
+        }
+        return values;
+    }
+
     /** One batch holding {@code values}, with base offset 0, as a producer would send it. */
     static ByteBuffer batch(byte[][] values, Compression compression) {
         int estimate = values.length * (values[0].length + 32) + 1024;

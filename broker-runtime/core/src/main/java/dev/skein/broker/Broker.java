@@ -19,6 +19,7 @@ import dev.skein.broker.partition.IsrUpdater;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.protocol.AdminLane;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
 import java.io.IOException;
@@ -190,6 +191,9 @@ public final class Broker implements AutoCloseable {
         producerIds.start();
         resources.push(producerIds::stop);
         BrokerMetrics metrics = new BrokerMetrics(time);
+        // Admin requests write to ZooKeeper there, never on the request threads (closed after the server below)
+        AdminLane adminLane = AdminLane.start(config.numIoThreads(), "skein-broker-" + config.brokerId() + "-admin");
+        resources.push(adminLane);
 
         // The controller starts after the listener; until then this broker names itself, as a lone broker is.
         AtomicReference<Controller> controllerRef = new AtomicReference<>();
@@ -210,7 +214,8 @@ public final class Broker implements AutoCloseable {
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
-                        metrics),
+                        metrics,
+                        adminLane),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),

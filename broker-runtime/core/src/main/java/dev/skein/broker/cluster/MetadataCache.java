@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -31,6 +32,7 @@ final class MetadataCache {
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
     private volatile List<BrokerRegistration> brokers = List.of();
     private final Object changes = new Object();
+    private final Set<Runnable> conditionChecks = ConcurrentHashMap.newKeySet();
     /** Ids of topics deleted or replaced since start (bounded, oldest dropped), so writers stop waiting for them. */
     private final Set<Uuid> retiredTopicIds =
             Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
@@ -121,9 +123,28 @@ final class MetadataCache {
         time.waitObject(changes, condition, deadlineMs);
     }
 
+    /**
+     * A future completed with true as soon as {@code condition} holds on this cache: checked now, on the calling
+     * thread, and after every change, on the metadata event thread; no thread waits meanwhile. The condition must be
+     * cheap. Completing the future otherwise (a timeout) stops the checks.
+     */
+    CompletableFuture<Boolean> whenTrue(Supplier<Boolean> condition) {
+        CompletableFuture<Boolean> held = new CompletableFuture<>();
+        Runnable check = () -> {
+            if (!held.isDone() && condition.get()) {
+                held.complete(true);
+            }
+        };
+        conditionChecks.add(check);
+        held.whenComplete((result, error) -> conditionChecks.remove(check));
+        check.run();
+        return held;
+    }
+
     private void signal() {
         synchronized (changes) {
             changes.notifyAll();
         }
+        conditionChecks.forEach(Runnable::run);
     }
 }

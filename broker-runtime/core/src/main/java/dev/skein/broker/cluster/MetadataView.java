@@ -4,6 +4,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -71,6 +73,16 @@ public final class MetadataView {
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             return false;
         }
+    }
+
+    /**
+     * The non-blocking {@link #awaitMetadata}: completes with true once {@code condition} holds (checked now and after
+     * every cache change), or with false after {@code timeoutMs} of wall-clock time; no thread waits meanwhile. The
+     * condition runs on the metadata event thread and must be cheap; the future may complete there or on the JDK's
+     * timeout thread, so callers move further work to an executor of their own.
+     */
+    public CompletableFuture<Boolean> whenMetadata(Supplier<Boolean> condition, long timeoutMs) {
+        return cache.whenTrue(condition).completeOnTimeout(false, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
     }
 
     /** The cache entry of a topic, with the znode versions writers wait for. */

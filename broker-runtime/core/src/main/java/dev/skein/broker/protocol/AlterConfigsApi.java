@@ -1,18 +1,10 @@
 package dev.skein.broker.protocol;
 
-import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
-import dev.skein.broker.log.LogConfig;
-import dev.skein.broker.partition.TopicAdmin;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -30,12 +22,10 @@ import org.apache.kafka.common.requests.AlterConfigsResponse;
  * it gets INVALID_REQUEST naming the restart it needs, as in {@link IncrementalAlterConfigsApi}.
  */
 final class AlterConfigsApi implements ApiHandler {
-    private final MetadataStore metadata;
-    private final TopicAdmin topics;
+    private final TopicConfigChanges changes;
 
-    AlterConfigsApi(MetadataStore metadata, TopicAdmin topics) {
-        this.metadata = metadata;
-        this.topics = topics;
+    AlterConfigsApi(TopicConfigChanges changes) {
+        this.changes = changes;
     }
 
     @Override
@@ -57,26 +47,14 @@ final class AlterConfigsApi implements ApiHandler {
     }
 
     private void replace(AlterConfigsResource resource, boolean validateOnly) {
-        if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
-            throw new InvalidRequestException("Only topic configs can be altered at run time; broker configs are "
-                    + "static (set them in the properties file and restart)");
-        }
-        Optional<TopicDescription> topic = metadata.topic(resource.resourceName());
-        if (topic.isEmpty()) {
-            throw new UnknownTopicOrPartitionException("Topic '" + resource.resourceName() + "' does not exist");
-        }
+        TopicDescription topic = changes.topic(resource.resourceType(), resource.resourceName());
         Map<String, String> overrides = new LinkedHashMap<>();
         for (AlterableConfig config : resource.configs()) {
-            if (!LogConfig.TOPIC_CONFIG.contains(config.name())) {
-                throw new InvalidConfigurationException("Unknown topic config '" + config.name() + "'");
-            }
+            TopicConfigChanges.requireTopicConfig(config.name());
             if (config.value() != null) {
                 overrides.put(config.name(), config.value());
             }
         }
-        topics.validateClientConfigs(resource.resourceName(), topic.get().configs(), overrides);
-        if (!validateOnly) {
-            topics.setConfigs(resource.resourceName(), overrides);
-        }
+        changes.replace(topic, overrides, validateOnly);
     }
 }

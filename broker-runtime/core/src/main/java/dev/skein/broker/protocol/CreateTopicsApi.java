@@ -10,7 +10,6 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -97,11 +96,7 @@ final class CreateTopicsApi implements ApiHandler {
                     .setReplicationFactor(topics.effectiveReplicationFactor(topic.replicationFactor()));
             return;
         }
-        if (timeoutMs <= 0) {
-            // Kafka 4.4's controller drops an operation whose deadline passed before it ran: nothing is created
-            // (KafkaDifferentialTest case create-topic-timeout-0).
-            throw new TimeoutException("CreateTopics timeoutMs " + timeoutMs + " elapsed before the creation started");
-        }
+        RequestDeadline.requireTimeLeft("CreateTopics", "creation", timeoutMs);
         TopicDescription created =
                 topics.create(topic.name(), topic.numPartitions(), topic.replicationFactor(), overrides);
         result.setTopicId(created.topicId())

@@ -24,8 +24,8 @@ import org.apache.kafka.common.requests.DeleteTopicsResponse;
  * DeleteTopics by name or (v6+) by topic id; refused with TOPIC_DELETION_DISABLED when delete.topic.enable=false. As in
  * Kafka 4.4: a topic that does not exist, or that a concurrent request deleted first, gets UNKNOWN_TOPIC_OR_PARTITION;
  * {@code timeoutMs <= 0} gets REQUEST_TIMED_OUT without deleting anything; a deletion that did not show in this broker's
- * metadata within {@code timeoutMs} gets REQUEST_TIMED_OUT (it completes anyway). The request thread waits at most
- * {@code timeoutMs} per topic.
+ * metadata within {@code timeoutMs} gets REQUEST_TIMED_OUT (it completes anyway). Runs on the {@link AdminLane},
+ * whose thread waits at most {@code timeoutMs} per topic.
  */
 final class DeleteTopicsApi implements ApiHandler {
     private final MetadataStore metadata;
@@ -72,10 +72,7 @@ final class DeleteTopicsApi implements ApiHandler {
                     "Cannot delete internal topic " + topic.get().name());
         }
         result.setName(topic.get().name()).setTopicId(topic.get().topicId());
-        if (timeoutMs <= 0) {
-            // Kafka 4.4's controller drops an operation whose deadline passed before it ran: nothing is deleted.
-            throw new TimeoutException("DeleteTopics timeoutMs " + timeoutMs + " elapsed before the deletion started");
-        }
+        RequestDeadline.requireTimeLeft("DeleteTopics", "deletion", timeoutMs);
         if (!topics.delete(topic.get().name(), timeoutMs)) {
             throw new TimeoutException("Topic " + topic.get().name()
                     + " is being deleted; the deletion did not complete within timeoutMs " + timeoutMs);

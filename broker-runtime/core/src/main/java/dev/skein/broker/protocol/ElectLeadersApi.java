@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions;
@@ -25,8 +26,9 @@ import org.apache.kafka.common.requests.ElectLeadersResponse;
 
 /**
  * ElectLeaders (preferred): partitions whose preferred replica (the first assigned) is live and in sync but not
- * leading are handed to the controller through {@code /admin/preferred_replica_election}; the response waits (on
- * this request thread, up to the request's timeout) until the metadata shows them moved. Partitions already led by
+ * leading are handed to the controller through {@code /admin/preferred_replica_election} (a ZooKeeper write: this
+ * handler runs on the {@link AdminLane}); the response completes once the metadata shows them moved, or after the
+ * request's timeout with REQUEST_TIMED_OUT for those still not moved, and no thread waits meanwhile. Partitions already led by
  * their preferred replica get ELECTION_NOT_NEEDED, those whose preferred replica is down or out of sync
  * PREFERRED_LEADER_NOT_AVAILABLE. Unclean elections on request, and election types that do not exist, are refused
  * with INVALID_REQUEST for the whole request and every partition (Kafka 4.4 answers an unknown type so): enable
@@ -34,9 +36,12 @@ import org.apache.kafka.common.requests.ElectLeadersResponse;
  */
 final class ElectLeadersApi implements ApiHandler {
     private final MetadataStore metadata;
+    private final Executor admin;
 
-    ElectLeadersApi(MetadataStore metadata) {
+    /** @param admin where the response is built once the metadata shows the outcome (not the metadata thread) */
+    ElectLeadersApi(MetadataStore metadata, Executor admin) {
         this.metadata = metadata;
+        this.admin = admin;
     }
 
     @Override
@@ -77,24 +82,32 @@ final class ElectLeadersApi implements ApiHandler {
                 toMove.add(e.getKey());
             }
         }
-        if (!toMove.isEmpty()) {
-            try {
-                // An earlier request still pending is not an error: the controller handles it, then ours is retried.
-                if (metadata.requestPreferredLeaderElection(toMove)) {
-                    metadata.awaitMetadata(
-                            () -> toMove.stream().allMatch(this::ledByPreferred),
-                            elect.data().timeoutMs());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            for (TopicPartition tp : toMove) {
-                if (!ledByPreferred(tp)) {
-                    results.put(tp, Errors.REQUEST_TIMED_OUT);
-                }
-            }
+        if (toMove.isEmpty()) {
+            return CompletableFuture.completedFuture(respond(results, Errors.NONE, null));
         }
-        return CompletableFuture.completedFuture(respond(results, Errors.NONE, null));
+        CompletableFuture<Boolean> moved;
+        try {
+            // An earlier request still pending is not an error: the controller handles it, then ours is retried.
+            moved = metadata.requestPreferredLeaderElection(toMove)
+                    ? metadata.view()
+                            .whenMetadata(
+                                    () -> toMove.stream().allMatch(this::ledByPreferred),
+                                    elect.data().timeoutMs())
+                    : CompletableFuture.completedFuture(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            moved = CompletableFuture.completedFuture(false);
+        }
+        return moved.thenApplyAsync(
+                done -> {
+                    for (TopicPartition tp : toMove) {
+                        if (!ledByPreferred(tp)) {
+                            results.put(tp, Errors.REQUEST_TIMED_OUT);
+                        }
+                    }
+                    return respond(results, Errors.NONE, null);
+                },
+                admin);
     }
 
     private List<TopicPartition> requested(ElectLeadersRequest elect) {

@@ -1,22 +1,17 @@
 package dev.skein.broker.protocol;
 
-import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.log.LogConfig;
-import dev.skein.broker.partition.TopicAdmin;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
@@ -33,12 +28,10 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
  * INVALID_REQUEST naming the restart it needs.
  */
 final class IncrementalAlterConfigsApi implements ApiHandler {
-    private final MetadataStore metadata;
-    private final TopicAdmin topics;
+    private final TopicConfigChanges changes;
 
-    IncrementalAlterConfigsApi(MetadataStore metadata, TopicAdmin topics) {
-        this.metadata = metadata;
-        this.topics = topics;
+    IncrementalAlterConfigsApi(TopicConfigChanges changes) {
+        this.changes = changes;
     }
 
     @Override
@@ -60,29 +53,17 @@ final class IncrementalAlterConfigsApi implements ApiHandler {
     }
 
     private void alter(AlterConfigsResource resource, boolean validateOnly) {
-        if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
-            throw new InvalidRequestException("Only topic configs can be altered at run time; broker configs are "
-                    + "static (set them in the properties file and restart)");
-        }
-        Optional<TopicDescription> topic = metadata.topic(resource.resourceName());
-        if (topic.isEmpty()) {
-            throw new UnknownTopicOrPartitionException("Topic '" + resource.resourceName() + "' does not exist");
-        }
-        Map<String, String> overrides = new LinkedHashMap<>(topic.get().configs());
+        TopicDescription topic = changes.topic(resource.resourceType(), resource.resourceName());
+        Map<String, String> overrides = new LinkedHashMap<>(topic.configs());
         for (AlterableConfig config : resource.configs()) {
             apply(overrides, config);
         }
-        topics.validateClientConfigs(resource.resourceName(), topic.get().configs(), overrides);
-        if (!validateOnly) {
-            topics.setConfigs(resource.resourceName(), overrides);
-        }
+        changes.replace(topic, overrides, validateOnly);
     }
 
     private static void apply(Map<String, String> overrides, AlterableConfig config) {
         String name = config.name();
-        if (!LogConfig.TOPIC_CONFIG.contains(name)) {
-            throw new InvalidConfigurationException("Unknown topic config '" + name + "'");
-        }
+        TopicConfigChanges.requireTopicConfig(name);
         AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
         if (op == null) {
             throw new InvalidRequestException("Unknown config operation " + config.configOperation());

@@ -13,9 +13,13 @@ import dev.skein.broker.partition.TopicAdmin;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.ApiKeys;
 
-/** Assembles the request dispatcher: which handler serves which API. The only public entry to this package. */
+/**
+ * Assembles the request dispatcher: which handler serves which API, and which of them run on the {@link AdminLane}
+ * ({@link ApiHandler} states the rule). With {@link AdminLane}, the only public entry to this package.
+ */
 public final class KafkaApis {
     private KafkaApis() {}
 
@@ -30,7 +34,8 @@ public final class KafkaApis {
             String clusterId,
             IntSupplier controllerId,
             GroupCoordinator groups,
-            BrokerMetrics metrics) {
+            BrokerMetrics metrics,
+            AdminLane admin) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
@@ -47,25 +52,34 @@ public final class KafkaApis {
                 ApiKeys.FETCH,
                 new FetchApi(metadata::topicNamesById, partitions, fetchPurgatory, metrics, config.fetchMaxWaitMs()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(leaders));
-        handlers.put(
-                ApiKeys.METADATA,
-                new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId));
+        MetadataApi metadataApi =
+                new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId);
+        handlers.put(ApiKeys.METADATA, admin.when(metadataApi::mayCreateTopics, metadataApi));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
-        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topicAdmin, describer));
-        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable()));
-        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.CREATE_TOPICS, admin.always(new CreateTopicsApi(topicAdmin, describer)));
+        handlers.put(
+                ApiKeys.DELETE_TOPICS,
+                admin.always(new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable())));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, admin.always(new CreatePartitionsApi(metadata, topicAdmin)));
         handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(metadata, describer, config.brokerId()));
-        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(metadata, topicAdmin));
-        handlers.put(ApiKeys.ELECT_LEADERS, new ElectLeadersApi(metadata));
-        PartitionReassignmentsApi reassignments = new PartitionReassignmentsApi(metadata);
+        TopicConfigChanges configChanges = new TopicConfigChanges(metadata, topicAdmin);
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, admin.always(new IncrementalAlterConfigsApi(configChanges)));
+        handlers.put(ApiKeys.ELECT_LEADERS, admin.always(new ElectLeadersApi(metadata, admin.executor())));
+        ApiHandler reassignments = admin.always(new PartitionReassignmentsApi(metadata));
         handlers.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassignments);
         handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, reassignments);
-        handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsApi(metadata, topicAdmin));
+        handlers.put(ApiKeys.ALTER_CONFIGS, admin.always(new AlterConfigsApi(configChanges)));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = config.groupConfig();
-        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
+        // FindCoordinator creates the offsets topic (a ZooKeeper write) when it does not exist yet
+        handlers.put(
+                ApiKeys.FIND_COORDINATOR,
+                admin.when(
+                        request ->
+                                metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty(),
+                        new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig)));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatApi(groups));

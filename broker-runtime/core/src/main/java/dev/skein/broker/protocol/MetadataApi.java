@@ -84,6 +84,25 @@ final class MetadataApi implements ApiHandler {
         return CompletableFuture.completedFuture(new MetadataResponse(response, context.apiVersion()));
     }
 
+    /**
+     * Whether serving {@code request} may create a topic, and so write to ZooKeeper ({@link AdminLane}): it names a
+     * topic this broker does not know, and both the client and {@code auto.create.topics.enable} allow creating it.
+     */
+    boolean mayCreateTopics(AbstractRequest request) {
+        MetadataRequest metadataRequest = (MetadataRequest) request;
+        if (metadataRequest.isAllTopics() || !metadataRequest.data().allowAutoTopicCreation() || !autoCreateTopics) {
+            return false;
+        }
+        for (MetadataRequestTopic wanted : requestedTopics(metadataRequest)) {
+            if (wanted.name() != null
+                    && !Topic.isInternal(wanted.name())
+                    && metadata.topic(wanted.name()).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Collection<MetadataRequestTopic> requestedTopics(MetadataRequest request) {
         return request.data().topics() == null ? List.of() : request.data().topics();
     }

@@ -1,5 +1,6 @@
-package dev.skein.broker.log;
+package dev.skein.bench;
 
+import dev.skein.broker.log.Microbenchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link OffsetIndex#lookup} (binary search of the memory-mapped index for the last entry at or before an offset)
+ * The offset index's lookup ({@link Microbenchmarks.Index#lookup}: binary search of the memory-mapped index for the last entry at or before an offset)
  * in an index of {@code entries} entries, one per 64-record batch, at offsets drawn at random (a fixed sequence of
  * 4096 targets, cycled). 1,310,720 entries is a full default-size index ({@code segment.index.bytes} = 10 MiB).
  * Score: nanoseconds per lookup.
@@ -41,7 +42,7 @@ public class OffsetIndexLookupBenchmark {
     public int entries;
 
     private Path file;
-    private OffsetIndex index;
+    private Microbenchmarks.Index index;
     private long[] targets;
     private int next;
 
@@ -49,7 +50,7 @@ public class OffsetIndexLookupBenchmark {
     public void fill() throws IOException {
         file = Files.createTempFile("skein-index-bench", ".index");
         Files.delete(file);
-        index = OffsetIndex.open(file, 0, MAX_INDEX_BYTES, true);
+        index = Microbenchmarks.openOffsetIndex(file, 0, MAX_INDEX_BYTES);
         for (int i = 0; i < entries; i++) {
             index.append((long) i * RECORDS_PER_ENTRY + RECORDS_PER_ENTRY - 1, i * 66_000);
         }

@@ -1,12 +1,10 @@
-package dev.skein.broker.log;
+package dev.skein.bench;
 
-import java.nio.ByteBuffer;
-import java.util.Random;
+import dev.skein.broker.log.LogConfig;
+import dev.skein.broker.log.Microbenchmarks;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,11 +19,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The CPU price of validating one producer batch as a client's ({@link AppendValidator#validateClientBatch}: header,
+ * The CPU price of validating one producer batch as a client's ({@link Microbenchmarks#validateClientBatch}: header,
  * CRC, and the streaming record scan, which for a compressed batch decompresses it into a fixed chunk). The batch is
  * what the side-by-side producer sends: 64 records of 1 KiB, half random and half zero bytes (lz4 gets ~2 : 1).
- * Lives in {@code dev.skein.broker.log} because the validator is package-private. Score: batches per second; multiply
- * by the batch's wire size (printed at setup) for bytes per second, whose inverse is CPU seconds per byte.
+ * Score: batches per second; multiply by the batch's wire size (printed at setup) for bytes per second, whose inverse
+ * is CPU seconds per byte.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,23 +48,14 @@ public class ProduceValidationBenchmark {
     public void build() {
         now = System.currentTimeMillis();
         Compression compression = codec.equals("lz4") ? Compression.lz4().build() : Compression.NONE;
-        MemoryRecordsBuilder builder = MemoryRecords.builder(
-                ByteBuffer.allocate(RECORDS * VALUE_BYTES * 2), compression, TimestampType.CREATE_TIME, 0L);
-        Random random = new Random(42);
-        for (int i = 0; i < RECORDS; i++) {
-            byte[] value = new byte[VALUE_BYTES];
-            byte[] half = new byte[VALUE_BYTES / 2];
-            random.nextBytes(half);
-            System.arraycopy(half, 0, value, 0, half.length);
-            builder.append(now, null, value);
-        }
-        records = builder.build();
+        records = MemoryRecords.readableRecords(
+                RecordBatches.batch(RecordBatches.halfRandomValues(RECORDS, VALUE_BYTES, 42), compression));
         config = LogConfig.defaults();
         System.out.println("batch wire size: " + records.sizeInBytes() + " bytes (" + codec + ")");
     }
 
     @Benchmark
     public MutableRecordBatch validate() {
-        return AppendValidator.validateClientBatch(records, config, now);
+        return Microbenchmarks.validateClientBatch(records, config, now);
     }
 }

@@ -1,17 +1,16 @@
-package dev.skein.broker.log;
+package dev.skein.bench;
 
+import dev.skein.broker.log.LogConfig;
+import dev.skein.broker.log.Microbenchmarks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,12 +27,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Batch append to one {@link LogSegment} (the layer under {@code PartitionLog}: one file write plus sparse offset and
+ * Batch append to one log segment ({@link Microbenchmarks.Segment}, the layer under {@code PartitionLog}: one file write plus sparse offset and
  * time index entries every 4 KiB), with and without an {@code fsync} of the segment after each batch ({@code fsync}
- * = {@code LogSegment.flush()}: data, then indexes). The batch is 64 records of 1 KiB (half random, half zero bytes,
+ * = {@link Microbenchmarks.Segment#flush}: data, then indexes). The batch is 64 records of 1 KiB (half random, half zero bytes,
  * uncompressed, ~66 KB); each invocation rewrites its base offset in place so offsets keep increasing. The segment
- * is replaced by a fresh one every 256 MiB. Lives in {@code dev.skein.broker.log} because the segment is
- * package-private. Score: batches per second.
+ * is replaced by a fresh one every 256 MiB. Score: batches per second.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -52,15 +50,15 @@ public class SegmentAppendBenchmark {
     public boolean fsync;
 
     private Path dir;
-    private LogSegment segment;
+    private Microbenchmarks.Segment segment;
     private ByteBuffer batch;
     private long nextOffset;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory("skein-segment-bench");
-        segment = LogSegment.open(dir, 0, LogConfig.defaults(), System.currentTimeMillis(), true);
-        batch = batch(RECORDS, 1024);
+        segment = Microbenchmarks.openSegment(dir, 0, LogConfig.defaults(), System.currentTimeMillis());
+        batch = RecordBatches.batch(RecordBatches.halfRandomValues(RECORDS, 1024, 42), Compression.NONE);
     }
 
     @TearDown(Level.Trial)
@@ -77,7 +75,7 @@ public class SegmentAppendBenchmark {
     public int append() throws IOException {
         if (segment.sizeInBytes() > ROLL_BYTES) {
             segment.delete();
-            segment = LogSegment.open(dir, nextOffset, LogConfig.defaults(), System.currentTimeMillis(), true);
+            segment = Microbenchmarks.openSegment(dir, nextOffset, LogConfig.defaults(), System.currentTimeMillis());
         }
         MemoryRecords records = MemoryRecords.readableRecords(batch.duplicate());
         MutableRecordBatch b = records.batches().iterator().next();
@@ -88,23 +86,5 @@ public class SegmentAppendBenchmark {
             segment.flush();
         }
         return position;
-    }
-
-    static ByteBuffer batch(int count, int size) {
-        Random random = new Random(42);
-        ByteBuffer buffer = ByteBuffer.allocate(count * (size + 64) + 256);
-        MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, Compression.NONE, TimestampType.CREATE_TIME, 0L);
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < count; i++) {
-            byte[] value = new byte[size];
-            byte[] half = new byte[size / 2];
-            random.nextBytes(half);
-            System.arraycopy(half, 0, value, 0, half.length);
-            builder.append(now, null, value);
-        }
-        MemoryRecords built = builder.build();
-        ByteBuffer exact = ByteBuffer.allocate(built.sizeInBytes());
-        exact.put(built.buffer().duplicate());
-        return exact.flip();
     }
 }
