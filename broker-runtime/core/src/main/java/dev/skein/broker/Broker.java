@@ -21,16 +21,19 @@ import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    /**
+     * Until the transaction coordinator is wired in (issue 18, t18c): no transaction can be verified, so
+     * TxnOffsetCommit answers COORDINATOR_NOT_AVAILABLE.
+     */
+    private static final TransactionVerifier NO_TRANSACTION_COORDINATOR =
+            (transactionalId, producerId, epoch, tp, add) ->
+                    CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
 
     private final BrokerConfig config;
     private final int port;
@@ -210,7 +221,8 @@ public final class Broker implements AutoCloseable {
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
-                        metrics),
+                        metrics,
+                        NO_TRANSACTION_COORDINATOR),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),

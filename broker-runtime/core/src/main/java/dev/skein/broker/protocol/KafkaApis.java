@@ -10,6 +10,7 @@ import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -30,7 +31,8 @@ public final class KafkaApis {
             String clusterId,
             IntSupplier controllerId,
             GroupCoordinator groups,
-            BrokerMetrics metrics) {
+            BrokerMetrics metrics,
+            TransactionVerifier transactionVerifier) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
@@ -72,6 +74,7 @@ public final class KafkaApis {
         handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupApi(groups));
         handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitApi(metadata, groups));
         handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchApi(metadata, groups));
+        handlers.put(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitApi(metadata, groups, transactionVerifier));
         handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteApi(groups));
         handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(groups));
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
