@@ -27,12 +27,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The classic group coordinator of this broker: serves the groups whose {@code __consumer_offsets} partition
  * ({@code abs(groupId.hashCode()) % partitions}) this broker leads. The membership protocol is in
- * {@link GroupMembership}, offsets in {@link GroupOffsets}; this class owns partition loading and the group-level
- * admin operations.
+ * {@link GroupMembership}, offsets in {@link GroupOffsets}, transactional offsets (TxnOffsetCommit, pending until
+ * their transaction's marker, which partition leaders report through {@link #onMarkerCommitted}) in
+ * {@link TransactionalOffsets}; this class owns partition loading and the group-level admin operations.
  *
  * <p>Loading: {@link #onBecomeLeader} marks the partition loading (requests for its groups get
  * COORDINATOR_LOAD_IN_PROGRESS) and replays its log on {@code loadExecutor}; the last record per key wins and
- * tombstones delete. Restored groups with members are Stable and their members' sessions restart.
+ * tombstones delete; transactional offsets take effect at their COMMIT marker and those of transactions without a
+ * marker in the log yet stay pending ({@link ReplayedPartition}). Restored groups with members are Stable and their members' sessions restart.
  * {@link #onResign} drops the partition's groups and fails their waiting requests with NOT_COORDINATOR.
  *
  * <p>Threading: one lock per group (its monitor); every public method may be called from any thread.
