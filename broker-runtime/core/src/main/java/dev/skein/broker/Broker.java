@@ -21,6 +21,9 @@ import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
+import dev.skein.broker.txn.NoCoordinatorTransactionVerifier;
+import dev.skein.broker.txn.TransactionMarkerListener;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -83,9 +86,19 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if the data directory, ZooKeeper or the listener cannot be set up (message says which)
      */
     public static Broker start(BrokerConfig config, Time time) throws IOException {
+        return start(config, time, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig, Time)} with {@code transactionVerifier} (when not null) answering the partition
+     * leaders' transaction verifications instead of the broker's own: for tests that drive transactional produce
+     * without a transaction coordinator.
+     */
+    public static Broker start(BrokerConfig config, Time time, TransactionVerifier transactionVerifier)
+            throws IOException {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            return startWith(config, time, resources);
+            return startWith(config, time, resources, transactionVerifier);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -96,7 +109,8 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static Broker startWith(BrokerConfig config, Time time, Deque<AutoCloseable> resources)
+    private static Broker startWith(
+            BrokerConfig config, Time time, Deque<AutoCloseable> resources, TransactionVerifier verifierOverride)
             throws IOException, InterruptedException {
         long started = time.milliseconds();
         Files.createDirectories(config.dataDir());
@@ -210,7 +224,11 @@ public final class Broker implements AutoCloseable {
                         clusterId,
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
-                        metrics),
+                        metrics,
+                        // PLACEHOLDER until the coordinator's verifier (t18c) is wired here at merge.
+                        verifierOverride != null ? verifierOverride : new NoCoordinatorTransactionVerifier(),
+                        // t18g's group-coordinator listener replaces NONE at merge.
+                        TransactionMarkerListener.NONE),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),

@@ -15,7 +15,10 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -48,6 +51,7 @@ public final class PartitionLog {
     private final BrokerStateStore store;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
+    private final TransactionState txns;
     private final RecoveryResult recoveryResult;
     private final LocalLog local;
     private final LogDurability durability;
@@ -78,6 +82,8 @@ public final class PartitionLog {
         this.config = config;
         this.epochs = loaded.epochs();
         this.producers = loaded.producers();
+        this.txns = new TransactionState(producers);
+        txns.restore(loaded.abortedTxns(), loaded.unreplicatedTxns());
         this.recoveryResult = loaded.result();
         this.local = new LocalLog(topicPartition, dir, time, loaded.segments(), loaded.logStartOffset());
         this.durability = new LogDurability(topicPartition, time, local, loaded.recoveryPoint());
@@ -152,11 +158,22 @@ public final class PartitionLog {
      * unknown), which idempotent producer epochs are bound to ({@link ProducerStateManager}).
      */
     public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch, InetAddress client) {
+        return appendFromClient(records, leaderEpoch, client, null);
+    }
+
+    /**
+     * Like {@link #appendFromClient(MemoryRecords, int, InetAddress)}; a transactional batch whose producer has no
+     * transaction open here at its epoch must present the {@code verificationGuard} taken before the transaction
+     * coordinator verified it ({@link #transactionVerificationGuard}), else INVALID_TXN_STATE.
+     */
+    public synchronized AppendResult appendFromClient(
+            MemoryRecords records, int leaderEpoch, InetAddress client, Object verificationGuard) {
         ensureOpen();
         checkOnline();
         LogConfig cfg = config;
         long now = time.milliseconds();
         MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
+        txns.checkClientBatch(batch, verificationGuard);
         return appendValidated(records, List.of(batch), leaderEpoch, cfg, now, client);
     }
 
@@ -203,7 +220,7 @@ public final class PartitionLog {
                     batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
                 }
                 if (batch.hasProducerId()) {
-                    producers.onAppend(batch, client);
+                    txns.onAppend(batch, client);
                 }
                 next = batch.nextOffset();
             }
@@ -220,6 +237,7 @@ public final class PartitionLog {
                     false);
         } catch (RuntimeException e) {
             producers.truncateFrom(firstOffset);
+            txns.truncateFrom(firstOffset);
             throw e;
         }
     }
@@ -247,7 +265,7 @@ public final class PartitionLog {
         for (MutableRecordBatch batch : batches) {
             epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
             if (batch.hasProducerId()) {
-                producers.onAppend(batch);
+                txns.onAppend(batch, null);
             }
         }
         durability.afterAppend(cfg);
@@ -314,6 +332,53 @@ public final class PartitionLog {
      */
     public synchronized void updateHighWatermark(long hw) {
         highWatermark = Math.max(logStartOffset(), Math.min(hw, logEndOffset()));
+        txns.onHighWatermark(highWatermark);
+    }
+
+    /**
+     * The last stable offset: {@code min(first unstable offset, high watermark)}, where the first unstable offset is
+     * the first offset of the oldest transaction still open or whose marker is not yet below the high watermark.
+     * What {@code read_committed} consumers may read up to. Lock-free.
+     */
+    public long lastStableOffset() {
+        return txns.lastStableOffset(highWatermark);
+    }
+
+    /** The aborted transactions with records in {@code [from, to)}, for a {@code read_committed} fetch. */
+    public List<FetchResponseData.AbortedTransaction> abortedTransactions(long from, long to) {
+        return txns.abortedTransactions(from, to);
+    }
+
+    /** The aborted-transaction index, oldest first (for tests and tools). */
+    public List<AbortedTxn> abortedTxns() {
+        return txns.abortedTxns();
+    }
+
+    /**
+     * Takes the verification guard for the first transactional batch of {@code producerId} at {@code epoch}, before
+     * the transaction coordinator is asked (KIP-890); null when the producer's transaction is open here already and
+     * no verification is needed. See {@link TransactionState}.
+     */
+    public synchronized Object transactionVerificationGuard(long producerId, short epoch) {
+        return txns.verificationGuard(producerId, epoch);
+    }
+
+    /**
+     * Appends the transaction marker the coordinator sent (WriteTxnMarkers) as a control batch, as leader of
+     * {@code leaderEpoch}: fenced like a producer batch by producer epoch, and by coordinator epoch (see
+     * {@link ProducerStateManager}). A marker for a producer without an open transaction here is written too.
+     */
+    public synchronized AppendResult appendMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
+        ControlRecordType type = commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(
+                time.milliseconds(), producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
+        return append(marker, leaderEpoch);
+    }
+
+    /** Every producer this partition knows, detached copies (DescribeProducers). */
+    public synchronized List<ProducerEntry> producerEntries() {
+        return producers.entries();
     }
 
     long recoveryPoint() {
@@ -371,6 +436,7 @@ public final class PartitionLog {
                 long leo = active.nextOffset();
                 epochs.truncateFromEnd(leo);
                 producers.truncateFrom(leo);
+                txns.truncateFrom(leo);
                 highWatermark = Math.min(highWatermark, leo);
                 durability.truncatedTo(leo);
                 persistTruncation(active);
@@ -405,6 +471,7 @@ public final class PartitionLog {
                 LogSegment active = local.restartAt(offset, config);
                 epochs.truncateFromEnd(Long.MIN_VALUE);
                 producers.truncateFrom(Long.MIN_VALUE);
+                txns.truncateFrom(Long.MIN_VALUE);
                 highWatermark = offset;
                 durability.restartedAt(offset);
                 persistTruncation(active);
@@ -469,6 +536,7 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.deleteOldest(deletable, epochs::truncateFromStart);
         }
+        txns.onLogStart(logStartOffset());
         return deletable;
     }
 
@@ -490,6 +558,7 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.deleteRecordsBefore(offset, epochs::truncateFromStart);
         }
+        txns.onLogStart(logStartOffset());
         return logStartOffset();
     }
 
