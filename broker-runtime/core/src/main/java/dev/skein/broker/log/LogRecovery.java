@@ -84,7 +84,8 @@ final class LogRecovery {
                 tp, time, segments, logStart, leo, state.producerSnapshot(), state.producerSnapshotOffset());
         long hw = Math.max(logStart, Math.min(state.highWatermark().orElse(0L), leo));
         long durable = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
-        TransactionRecovery.Rebuilt txns = TransactionRecovery.rebuild(tp, time, segments, logStart, hw);
+        TransactionRecovery.Rebuilt txns =
+                TransactionRecovery.load(dir, tp, time, segments, logStart, hw, cleanShutdown);
         return new LoadedLog(
                 segments, epochs, producers, result, logStart, hw, durable, txns.aborted(), txns.unreplicated());
     }

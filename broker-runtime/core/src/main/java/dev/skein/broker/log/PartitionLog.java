@@ -6,6 +6,7 @@ import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,8 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition: the façade (Kafka's {@code UnifiedLog}) over its bytes ({@link LocalLog}, a directory
@@ -45,6 +48,8 @@ import org.apache.kafka.common.utils.Time;
  * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
  */
 public final class PartitionLog {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
     private final TopicPartition topicPartition;
     private final Time time;
     private final GroupCommitFlusher flusher;
@@ -225,6 +230,7 @@ public final class PartitionLog {
                 next = batch.nextOffset();
             }
             local.write(records, firstOffset, next, cfg, now);
+            persistTxnIndex();
             if (leaderEpoch >= 0) {
                 epochs.assign(leaderEpoch, firstOffset);
             }
@@ -236,7 +242,6 @@ public final class PartitionLog {
                     logStartOffset(),
                     false);
         } catch (RuntimeException e) {
-            producers.truncateFrom(firstOffset);
             txns.truncateFrom(firstOffset);
             throw e;
         }
@@ -268,8 +273,28 @@ public final class PartitionLog {
                 txns.onAppend(batch, null);
             }
         }
+        persistTxnIndex();
         durability.afterAppend(cfg);
         return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset(), false);
+    }
+
+    /**
+     * Appends the ABORT markers just written to the active segment's {@code .txnindex}. A failed write removes the
+     * file, so that the next start rebuilds it from the log instead of trusting a file that misses an entry.
+     */
+    private void persistTxnIndex() {
+        LogSegment active = local.end().segment();
+        try {
+            txns.persistTo(active, local.dir());
+        } catch (IOException e) {
+            LOG.error(
+                    "{}: writing the transaction index of {} failed; it is rebuilt on the next start", this, active, e);
+            try {
+                Files.deleteIfExists(TxnIndexFile.path(local.dir(), active.baseOffset()));
+            } catch (IOException again) {
+                LOG.error("{}: removing the transaction index of {} failed", this, active, again);
+            }
+        }
     }
 
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
@@ -435,8 +460,8 @@ public final class PartitionLog {
                 LogSegment active = local.truncateTo(offset, config);
                 long leo = active.nextOffset();
                 epochs.truncateFromEnd(leo);
-                producers.truncateFrom(leo);
                 txns.truncateFrom(leo);
+                txns.rewriteFile(local.dir(), active.baseOffset(), leo);
                 highWatermark = Math.min(highWatermark, leo);
                 durability.truncatedTo(leo);
                 persistTruncation(active);
@@ -470,7 +495,6 @@ public final class PartitionLog {
             try {
                 LogSegment active = local.restartAt(offset, config);
                 epochs.truncateFromEnd(Long.MIN_VALUE);
-                producers.truncateFrom(Long.MIN_VALUE);
                 txns.truncateFrom(Long.MIN_VALUE);
                 highWatermark = offset;
                 durability.restartedAt(offset);
@@ -590,6 +614,9 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.replaceSegments(old, first, config);
         }
+        // The retired segments took the transaction index of the run's base offset with them.
+        txns.rewriteFile(
+                local.dir(), old.get(0).baseOffset(), old.get(old.size() - 1).nextOffset());
         return Optional.of(List.copyOf(old));
     }
 

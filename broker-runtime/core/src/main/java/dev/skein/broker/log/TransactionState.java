@@ -1,7 +1,9 @@
 package dev.skein.broker.log;
 
 import dev.skein.broker.txn.ProducerStateManager;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +37,16 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 final class TransactionState {
     private final ProducerStateManager producers;
     private final AbortedTxnIndex aborted = new AbortedTxnIndex();
-    /** Completed transactions whose marker is at or above the high watermark, in marker order: {first, marker}. */
+    /**
+     * Completed transactions whose marker is at or above the high watermark, in marker order: {first, marker,
+     * producerId}.
+     */
     private final ArrayDeque<long[]> unreplicated = new ArrayDeque<>();
 
     private final Map<Long, Object> guards = new HashMap<>();
+    /** Aborted transactions indexed in memory but not yet appended to their segment's {@code .txnindex} file. */
+    private final List<AbortedTxn> unpersisted = new ArrayList<>(0);
+
     private volatile long firstUnstable = Long.MAX_VALUE;
 
     TransactionState(ProducerStateManager producers) {
@@ -78,9 +86,11 @@ final class TransactionState {
             long marker = batch.lastOffset();
             if (type == ControlRecordType.ABORT) {
                 long lso = Math.min(Math.min(producers.firstUnstableOffsetOrMax(), firstUnreplicated()), marker + 1);
-                aborted.add(new AbortedTxn(producerId, first, marker, lso));
+                AbortedTxn txn = new AbortedTxn(producerId, first, marker, lso);
+                aborted.add(txn);
+                unpersisted.add(txn);
             }
-            unreplicated.addLast(new long[] {first, marker});
+            unreplicated.addLast(new long[] {first, marker, producerId});
         }
         refresh();
     }
@@ -104,12 +114,48 @@ final class TransactionState {
         refresh();
     }
 
-    /** The log was truncated to {@code offset}; the producer state was truncated before this call. */
+    /**
+     * Truncates the producer state and this view to {@code offset}, the new log end. A transaction whose marker is cut
+     * off but whose records stay is open again (its marker was above the high watermark: the unreplicated list knows
+     * it), so the last stable offset does not pass its undecided records.
+     */
     void truncateFrom(long offset) {
+        for (long[] txn : unreplicated) {
+            if (txn[1] >= offset && txn[0] < offset) {
+                producers.reopenTxn(txn[2], txn[0]);
+            }
+        }
+        producers.truncateFrom(offset);
         aborted.truncateFrom(offset);
+        unpersisted.removeIf(txn -> txn.lastOffset() >= offset);
         unreplicated.removeIf(txn -> txn[1] >= offset);
-        guards.clear();
         refresh();
+    }
+
+    /**
+     * Appends the aborted transactions indexed since the last call to the {@code .txnindex} file of {@code segment},
+     * the segment their markers were just written to. Cheap when there are none (the common case).
+     */
+    void persistTo(LogSegment segment, Path dir) throws IOException {
+        if (unpersisted.isEmpty()) {
+            return;
+        }
+        Path file = TxnIndexFile.path(dir, segment.baseOffset());
+        for (AbortedTxn txn : unpersisted) {
+            TxnIndexFile.append(file, txn);
+        }
+        unpersisted.clear();
+    }
+
+    /** Rewrites the {@code .txnindex} file of the segment {@code [baseOffset, nextOffset)} from the index. */
+    void rewriteFile(Path dir, long baseOffset, long nextOffset) throws IOException {
+        List<AbortedTxn> inSegment = new ArrayList<>();
+        for (AbortedTxn txn : aborted.all()) {
+            if (txn.lastOffset() >= baseOffset && txn.lastOffset() < nextOffset) {
+                inSegment.add(txn);
+            }
+        }
+        TxnIndexFile.write(TxnIndexFile.path(dir, baseOffset), inSegment);
     }
 
     /** The log start moved to {@code logStartOffset}: aborted transactions wholly below it are forgotten. */

@@ -331,6 +331,20 @@ public final class ProducerStateManager {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Reopens the transaction of {@code producerId} that started at {@code firstOffset}, when the log is about to be
+     * truncated below the marker that ended it: the transaction is undecided again in this log. Does nothing when the
+     * producer is unknown or has a transaction open.
+     */
+    public void reopenTxn(long producerId, long firstOffset) {
+        ProducerEntry entry = producers.get(producerId);
+        if (entry == null || entry.currentTxnFirstOffset().isPresent()) {
+            return;
+        }
+        entry.beginTxn(firstOffset);
+        ongoingTxns.put(firstOffset, producerId);
+    }
+
     /** The producers known here, detached copies (DescribeProducers). */
     public List<ProducerEntry> entries() {
         List<ProducerEntry> copies = new ArrayList<>(producers.size());
