@@ -40,7 +40,8 @@ public final class EosWordCountApp {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(args[3], Consumed.with(Serdes.String(), Serdes.String()))
-                .flatMapValues(line -> Arrays.asList(line.toLowerCase(Locale.ROOT).split("\\s+")))
+                .flatMapValues(
+                        line -> Arrays.asList(line.toLowerCase(Locale.ROOT).split("\\s+")))
                 .groupBy((key, word) -> word, Grouped.with("by-word", Serdes.String(), Serdes.String()))
                 .count(Materialized.as("counts"))
                 .toStream()

@@ -99,9 +99,8 @@ class KafkaStreamsEosIT {
                 KafkaTool.command(
                         EosWordCountApp.class.getName(),
                         List.of(skein.bootstrap(), dir.resolve("state").toString(), APP, INPUT, OUTPUT)));
-        Awaitility.await("app run " + run + " RUNNING")
-                .atMost(WAIT)
-                .until(() -> app.stdout().contains("RUNNING"));
+        Awaitility.await("app run " + run + " RUNNING").atMost(WAIT).until(() -> app.stdout()
+                .contains("RUNNING"));
         return app;
     }
 
@@ -110,8 +109,8 @@ class KafkaStreamsEosIT {
     }
 
     private static void drain(KafkaConsumer<String, Long> output, Map<String, List<Long>> seen) {
-        output.poll(Duration.ofMillis(100))
-                .forEach(r -> seen.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value()));
+        output.poll(Duration.ofMillis(100)).forEach(r -> seen.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                .add(r.value()));
     }
 
     /** Writes {@link #LINES} lines of seeded random words; returns the count of each word. */

@@ -185,7 +185,8 @@ class KafkajsIT {
                 .containsExactlyElementsOf(committed);
         assertThat(strings(txn.path("uncommitted")))
                 .as("readUncommitted: the aborted transaction's records too")
-                .containsExactly("c0", "c1", "c2", "c3", "c4", "a0", "a1", "a2", "a3", "a4", "c5", "c6", "c7", "c8", "c9");
+                .containsExactly(
+                        "c0", "c1", "c2", "c3", "c4", "a0", "a1", "a2", "a3", "a4", "c5", "c6", "c7", "c8", "c9");
         assertThat(txn.path("groupOffset").asText())
                 .as("the offset sent in the last committed transaction")
                 .isEqualTo("10");

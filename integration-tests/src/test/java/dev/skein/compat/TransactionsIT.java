@@ -160,7 +160,8 @@ class TransactionsIT {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
             Set<TopicPartition> tps = Set.of(
                     new TopicPartition("ctp-in", 0), new TopicPartition("ctp-in", 1), new TopicPartition("ctp-in", 2));
-            assertThat(check.committed(tps)).as("the group's offsets are the transactions' ones")
+            assertThat(check.committed(tps))
+                    .as("the group's offsets are the transactions' ones")
                     .isEqualTo(committed);
         }
     }
@@ -169,7 +170,9 @@ class TransactionsIT {
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<String, String>> partition = records.records(tp);
-            next.put(tp, new OffsetAndMetadata(partition.get(partition.size() - 1).offset() + 1));
+            next.put(
+                    tp,
+                    new OffsetAndMetadata(partition.get(partition.size() - 1).offset() + 1));
         }
         return next;
     }
@@ -207,8 +210,7 @@ class TransactionsIT {
                 })
                 .as("the zombie is fenced")
                 .satisfies(e -> assertThat(fencing(e)).as(e.toString()).isTrue());
-        assertThat(readAll("txn-zombie", 1, "read_committed", 5))
-                .containsExactlyElementsOf(values("successor-", 5));
+        assertThat(readAll("txn-zombie", 1, "read_committed", 5)).containsExactlyElementsOf(values("successor-", 5));
     }
 
     /** Whether {@code e} (or a cause) says the producer was fenced by a newer epoch. */

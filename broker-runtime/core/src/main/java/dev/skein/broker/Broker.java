@@ -21,19 +21,18 @@ import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
+import dev.skein.broker.txn.NoCoordinatorTransactionVerifier;
 import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.internals.Topic;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
-
-    /**
-     * Until the transaction coordinator is wired in (issue 18, t18c): no transaction can be verified, so
-     * TxnOffsetCommit answers COORDINATOR_NOT_AVAILABLE.
-     */
-    private static final TransactionVerifier NO_TRANSACTION_COORDINATOR =
-            (transactionalId, producerId, epoch, tp, add) ->
-                    CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
 
     private final BrokerConfig config;
     private final int port;
@@ -94,9 +85,19 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if the data directory, ZooKeeper or the listener cannot be set up (message says which)
      */
     public static Broker start(BrokerConfig config, Time time) throws IOException {
+        return start(config, time, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig, Time)} with {@code transactionVerifier} (when not null) answering the partition
+     * leaders' transaction verifications instead of the broker's own: for tests that drive transactional produce
+     * without a transaction coordinator.
+     */
+    public static Broker start(BrokerConfig config, Time time, TransactionVerifier transactionVerifier)
+            throws IOException {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            return startWith(config, time, resources);
+            return startWith(config, time, resources, transactionVerifier);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -107,7 +108,8 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static Broker startWith(BrokerConfig config, Time time, Deque<AutoCloseable> resources)
+    private static Broker startWith(
+            BrokerConfig config, Time time, Deque<AutoCloseable> resources, TransactionVerifier verifierOverride)
             throws IOException, InterruptedException {
         long started = time.milliseconds();
         Files.createDirectories(config.dataDir());
@@ -222,7 +224,10 @@ public final class Broker implements AutoCloseable {
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
                         metrics,
-                        NO_TRANSACTION_COORDINATOR),
+                        // PLACEHOLDER until the coordinator's verifier (t18c) is wired here at merge.
+                        verifierOverride != null ? verifierOverride : new NoCoordinatorTransactionVerifier(),
+                        // markers committed to __consumer_offsets end transactional offset commits
+                        groups),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),

@@ -10,6 +10,7 @@ import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.txn.TransactionMarkerListener;
 import dev.skein.broker.txn.TransactionVerifier;
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,6 +19,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Assembles the request dispatcher: which handler serves which API. The only public entry to this package. */
 public final class KafkaApis {
+    /** How long a transaction marker waits for the in-sync replicas (Kafka's default {@code request.timeout.ms}). */
+    private static final long MARKER_TIMEOUT_MS = 30_000;
+
     private KafkaApis() {}
 
     public static RequestDispatcher dispatcher(
@@ -32,7 +36,8 @@ public final class KafkaApis {
             IntSupplier controllerId,
             GroupCoordinator groups,
             BrokerMetrics metrics,
-            TransactionVerifier transactionVerifier) {
+            TransactionVerifier transactionVerifier,
+            TransactionMarkerListener markerListener) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
@@ -44,7 +49,8 @@ public final class KafkaApis {
                         config.durableAck(),
                         metrics,
                         new ReplicationWaits(producePurgatory),
-                        producerIds));
+                        producerIds,
+                        transactionVerifier));
         handlers.put(
                 ApiKeys.FETCH,
                 new FetchApi(metadata::topicNamesById, partitions, fetchPurgatory, metrics, config.fetchMaxWaitMs()));
@@ -80,6 +86,10 @@ public final class KafkaApis {
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(leaders));
+        handlers.put(
+                ApiKeys.WRITE_TXN_MARKERS,
+                new WriteTxnMarkersApi(
+                        leaders, new ReplicationWaits(producePurgatory), markerListener, MARKER_TIMEOUT_MS));
         return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }
