@@ -12,6 +12,7 @@ import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.txn.TransactionMarkerListener;
 import dev.skein.broker.txn.TransactionVerifier;
+import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -36,6 +37,7 @@ public final class KafkaApis {
             IntSupplier controllerId,
             GroupCoordinator groups,
             BrokerMetrics metrics,
+            TransactionCoordinator transactions,
             TransactionVerifier transactionVerifier,
             TransactionMarkerListener markerListener) {
         LeaderLookup leaders = new LeaderLookup(partitions);
@@ -59,7 +61,7 @@ public final class KafkaApis {
                 ApiKeys.METADATA,
                 new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds, transactions));
         handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topicAdmin, describer));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(metadata, topicAdmin, config.deleteTopicEnable()));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsApi(metadata, topicAdmin));
@@ -73,7 +75,10 @@ public final class KafkaApis {
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(metadata, clusterId, controllerId));
         GroupConfig groupConfig = config.groupConfig();
-        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig));
+        handlers.put(
+                ApiKeys.FIND_COORDINATOR,
+                new FindCoordinatorApi(
+                        metadata, topicAdmin, groups, groupConfig, transactions, config.transactionConfig()));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatApi(groups));
@@ -90,6 +95,11 @@ public final class KafkaApis {
                 ApiKeys.WRITE_TXN_MARKERS,
                 new WriteTxnMarkersApi(
                         leaders, new ReplicationWaits(producePurgatory), markerListener, MARKER_TIMEOUT_MS));
+        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnApi(metadata, transactions));
+        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnApi(transactions, groups));
+        handlers.put(ApiKeys.END_TXN, new EndTxnApi(transactions));
+        handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsApi(transactions.views()));
+        handlers.put(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsApi(transactions.views()));
         return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }

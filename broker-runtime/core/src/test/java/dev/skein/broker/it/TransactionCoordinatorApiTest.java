@@ -1,0 +1,269 @@
+package dev.skein.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
+import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
+import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListTransactionsRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
+import org.apache.kafka.common.requests.AddOffsetsToTxnResponse;
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
+import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.DescribeTransactionsRequest;
+import org.apache.kafka.common.requests.DescribeTransactionsResponse;
+import org.apache.kafka.common.requests.EndTxnRequest;
+import org.apache.kafka.common.requests.EndTxnResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ListTransactionsRequest;
+import org.apache.kafka.common.requests.ListTransactionsResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transaction coordinator through raw requests on a real broker: FindCoordinator TRANSACTION, InitProducerId with
+ * a transactional id, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, DescribeTransactions and ListTransactions, and the
+ * state surviving a restart (loaded back from {@code __transaction_state}).
+ */
+class TransactionCoordinatorApiTest {
+    private static final String TOPIC = "txn-data";
+
+    @TempDir
+    Path dataDir;
+
+    BrokerHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = BrokerHarness.start(dataDir, Map.of("transaction.max.timeout.ms", "120000"));
+        harness.createTopic(TOPIC, 2, Map.of());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        harness.close();
+    }
+
+    private RawConnection connect() throws Exception {
+        return new RawConnection(harness.broker().port());
+    }
+
+    /** Looks up the coordinator until it is ready (the state topic is created and loaded on the first lookup). */
+    private void awaitCoordinator(String transactionalId) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    try (RawConnection raw = connect()) {
+                        FindCoordinatorResponse found = (FindCoordinatorResponse)
+                                raw.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
+                                                .setKeyType(FindCoordinatorRequest.CoordinatorType.TRANSACTION.id())
+                                                .setCoordinatorKeys(List.of(transactionalId)))
+                                        .build((short) 4));
+                        assertThat(Errors.forCode(
+                                        found.data().coordinators().get(0).errorCode()))
+                                .isEqualTo(Errors.NONE);
+                        assertThat(found.data().coordinators().get(0).nodeId()).isEqualTo(0);
+                        InitProducerIdResponse probe = init(raw, "probe-" + transactionalId, 60_000, -1, (short) -1);
+                        assertThat(probe.error()).isEqualTo(Errors.NONE);
+                    }
+                });
+    }
+
+    private static InitProducerIdResponse init(
+            RawConnection raw, String transactionalId, int timeoutMs, long producerId, short epoch) throws Exception {
+        return (InitProducerIdResponse) raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                        .setTransactionalId(transactionalId)
+                        .setTransactionTimeoutMs(timeoutMs)
+                        .setProducerId(producerId)
+                        .setProducerEpoch(epoch))
+                .build((short) 4));
+    }
+
+    private static Map<TopicPartition, Errors> addPartitions(
+            RawConnection raw, String id, long producerId, short epoch, List<TopicPartition> partitions)
+            throws Exception {
+        AddPartitionsToTxnResponse response = (AddPartitionsToTxnResponse)
+                raw.send(AddPartitionsToTxnRequest.Builder.forClient(id, producerId, epoch, partitions)
+                        .build((short) 3));
+        return response.errors().get(AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID);
+    }
+
+    private static Errors endTxn(RawConnection raw, String id, long producerId, short epoch, boolean commit)
+            throws Exception {
+        EndTxnResponse response = (EndTxnResponse) raw.send(new EndTxnRequest.Builder(
+                        new EndTxnRequestData()
+                                .setTransactionalId(id)
+                                .setProducerId(producerId)
+                                .setProducerEpoch(epoch)
+                                .setCommitted(commit),
+                        false)
+                .build((short) 4));
+        return response.error();
+    }
+
+    private static TransactionState describe(RawConnection raw, String id) throws Exception {
+        DescribeTransactionsResponse response =
+                (DescribeTransactionsResponse) raw.send(new DescribeTransactionsRequest.Builder(
+                                new DescribeTransactionsRequestData().setTransactionalIds(List.of(id)))
+                        .build((short) 0));
+        return response.data().transactionStates().get(0);
+    }
+
+    @Test
+    void findCoordinatorCreatesTheCompactedStateTopicAndNamesThisBroker() throws Exception {
+        awaitCoordinator("app-1");
+        var topic = harness.broker()
+                .metadata()
+                .topic(Topic.TRANSACTION_STATE_TOPIC_NAME)
+                .orElseThrow();
+        assertThat(topic.partitionCount()).isEqualTo(50);
+        assertThat(topic.configs())
+                .containsEntry("cleanup.policy", "compact")
+                .containsEntry("min.insync.replicas", "1");
+    }
+
+    @Test
+    void initProducerIdBumpsTheEpochOfAnExistingTransactionalId() throws Exception {
+        awaitCoordinator("app-1");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse first = init(raw, "app-1", 60_000, -1, (short) -1);
+            InitProducerIdResponse second = init(raw, "app-1", 60_000, -1, (short) -1);
+            assertThat(first.error()).isEqualTo(Errors.NONE);
+            assertThat(first.data().producerEpoch()).isEqualTo((short) 0);
+            assertThat(second.data().producerId()).isEqualTo(first.data().producerId());
+            assertThat(second.data().producerEpoch()).isEqualTo((short) 1);
+
+            // KIP-360: naming the current producer id and epoch bumps once more; an older epoch is fenced.
+            InitProducerIdResponse recovered =
+                    init(raw, "app-1", 60_000, first.data().producerId(), (short) 1);
+            assertThat(recovered.data().producerEpoch()).isEqualTo((short) 2);
+            assertThat(init(raw, "app-1", 60_000, first.data().producerId(), (short) 0)
+                            .error())
+                    .isEqualTo(Errors.PRODUCER_FENCED);
+        }
+    }
+
+    @Test
+    void timeoutAboveTheMaximumIsRefused() throws Exception {
+        awaitCoordinator("app-1");
+        try (RawConnection raw = connect()) {
+            assertThat(init(raw, "app-1", 120_001, -1, (short) -1).error())
+                    .isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+        }
+    }
+
+    @Test
+    void transactionGoesOngoingThenPreparesCommitAndFencesOldEpochs() throws Exception {
+        awaitCoordinator("app-2");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = init(raw, "app-2", 60_000, -1, (short) -1);
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            TopicPartition p0 = new TopicPartition(TOPIC, 0);
+            TopicPartition unknown = new TopicPartition("no-such-topic", 0);
+
+            assertThat(addPartitions(raw, "app-2", pid, epoch, List.of(p0, unknown)))
+                    .containsEntry(p0, Errors.OPERATION_NOT_ATTEMPTED)
+                    .containsEntry(unknown, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+            assertThat(addPartitions(raw, "app-2", pid, (short) (epoch + 1), List.of(p0)))
+                    .containsEntry(p0, Errors.PRODUCER_FENCED);
+            assertThat(addPartitions(raw, "app-2", pid + 1, epoch, List.of(p0)))
+                    .containsEntry(p0, Errors.INVALID_PRODUCER_ID_MAPPING);
+            assertThat(addPartitions(raw, "app-2", pid, epoch, List.of(p0))).containsEntry(p0, Errors.NONE);
+            AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse)
+                    raw.send(new AddOffsetsToTxnRequest.Builder(new AddOffsetsToTxnRequestData()
+                                    .setTransactionalId("app-2")
+                                    .setProducerId(pid)
+                                    .setProducerEpoch(epoch)
+                                    .setGroupId("group-a"))
+                            .build((short) 3));
+            assertThat(Errors.forCode(offsets.data().errorCode())).isEqualTo(Errors.NONE);
+
+            TransactionState ongoing = describe(raw, "app-2");
+            assertThat(ongoing.transactionState()).isEqualTo("Ongoing");
+            assertThat(ongoing.producerId()).isEqualTo(pid);
+            assertThat(ongoing.topics())
+                    .extracting(t -> t.topic())
+                    .containsExactlyInAnyOrder(TOPIC, Topic.GROUP_METADATA_TOPIC_NAME);
+
+            ListTransactionsResponse listed = (ListTransactionsResponse) raw.send(new ListTransactionsRequest.Builder(
+                            new ListTransactionsRequestData().setStateFilters(List.of("Ongoing", "Bogus")))
+                    .build((short) 1));
+            assertThat(listed.data().transactionStates())
+                    .extracting(s -> s.transactionalId())
+                    .containsExactly("app-2");
+            assertThat(listed.data().unknownStateFilters()).containsExactly("Bogus");
+
+            assertThat(endTxn(raw, "app-2", pid, (short) (epoch - 1), true)).isEqualTo(Errors.PRODUCER_FENCED);
+            assertThat(endTxn(raw, "app-2", pid, epoch, true)).isEqualTo(Errors.NONE);
+            // Whether the markers are still being written or done, the opposite outcome is refused.
+            assertThat(endTxn(raw, "app-2", pid, epoch, false)).isEqualTo(Errors.INVALID_TXN_STATE);
+            assertThat(describe(raw, "app-2").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+        }
+    }
+
+    @Test
+    void ongoingTransactionIsLoadedBackAfterARestart() throws Exception {
+        awaitCoordinator("app-3");
+        long pid;
+        short epoch;
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = init(raw, "app-3", 60_000, -1, (short) -1);
+            pid = init.data().producerId();
+            epoch = init.data().producerEpoch();
+            assertThat(addPartitions(raw, "app-3", pid, epoch, List.of(new TopicPartition(TOPIC, 1))))
+                    .containsValue(Errors.NONE);
+        }
+        harness.restart();
+        AtomicReference<TransactionState> loaded = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    try (RawConnection raw = connect()) {
+                        TransactionState state = describe(raw, "app-3");
+                        assertThat(Errors.forCode(state.errorCode())).isEqualTo(Errors.NONE);
+                        loaded.set(state);
+                    }
+                });
+        assertThat(loaded.get().transactionState()).isEqualTo("Ongoing");
+        assertThat(loaded.get().producerId()).isEqualTo(pid);
+        assertThat(loaded.get().producerEpoch()).isEqualTo(epoch);
+        assertThat(loaded.get().transactionTimeoutMs()).isEqualTo(60_000);
+        assertThat(loaded.get().topics()).hasSize(1);
+    }
+
+    @Test
+    void apiVersionsAdvertisesTransactionVersionOneAndEndTxnUpToFour() throws Exception {
+        try (RawConnection raw = connect()) {
+            ApiVersionsResponse versions =
+                    (ApiVersionsResponse) raw.send(new ApiVersionsRequest.Builder().build((short) 3));
+            FinalizedFeatureKey tv = versions.data().finalizedFeatures().find("transaction.version");
+            assertThat(tv).isNotNull();
+            assertThat(tv.maxVersionLevel()).isEqualTo((short) 1);
+            assertThat(versions.apiVersion(ApiKeys.END_TXN.id).maxVersion()).isEqualTo((short) 4);
+            assertThat(versions.apiVersion(ApiKeys.ADD_PARTITIONS_TO_TXN.id)).isNotNull();
+            assertThat(versions.apiVersion(ApiKeys.LIST_TRANSACTIONS.id)).isNotNull();
+        }
+    }
+}
