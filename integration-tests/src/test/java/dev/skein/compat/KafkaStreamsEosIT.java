@@ -49,17 +49,14 @@ class KafkaStreamsEosIT {
     void wordCountKilledTwiceMidRunEmitsEveryCountExactlyOnce() throws Exception {
         skein.createTopic(INPUT, 3);
         skein.createTopic(OUTPUT, 3);
-        Map<String, Long> expected = produceLines();
-        Map<String, List<Long>> seen = new HashMap<>();
+        List<String> lines = lines();
+        Map<String, Long> expected = counts(lines);
         long total = expected.values().stream().mapToLong(Long::longValue).sum();
-        try (KafkaConsumer<String, Long> output = skein.consumer(
-                new StringDeserializer(),
-                new LongDeserializer(),
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-            List<TopicPartition> tps = IntStream.range(0, 3)
-                    .mapToObj(p -> new TopicPartition(OUTPUT, p))
-                    .toList();
-            output.assign(tps);
+        Map<String, List<Long>> seen = new HashMap<>();
+        // the input keeps arriving while the instances run and are killed, so every kill lands mid-stream
+        Thread feeder = new Thread(() -> produce(lines), "eos-input-feeder");
+        feeder.start();
+        try (KafkaConsumer<String, Long> output = outputReader("read_committed")) {
             for (int run = 1; run <= 2; run++) {
                 long before = count(seen);
                 try (ExternalProcess app = startApp(run)) {
@@ -67,10 +64,11 @@ class KafkaStreamsEosIT {
                             .atMost(WAIT)
                             .until(() -> {
                                 drain(output, seen);
-                                return count(seen) > before + total / 5;
+                                return count(seen) > before + total / 10;
                             });
                     app.kill();
                 }
+                System.out.printf("EOS word count: run %d killed after %d of %d counts%n", run, count(seen), total);
             }
             try (ExternalProcess app = startApp(3)) {
                 Awaitility.await("all counts")
@@ -82,6 +80,8 @@ class KafkaStreamsEosIT {
                         });
                 drain(output, seen);
             }
+        } finally {
+            feeder.join(WAIT.toMillis());
         }
         for (Map.Entry<String, Long> e : expected.entrySet()) {
             assertThat(seen.get(e.getKey()))
@@ -90,6 +90,29 @@ class KafkaStreamsEosIT {
                             LongStream.rangeClosed(1, e.getValue()).boxed().toList());
         }
         assertThat(seen.keySet()).isEqualTo(expected.keySet());
+        try (KafkaConsumer<String, Long> uncommitted = outputReader("read_uncommitted")) {
+            Map<TopicPartition, Long> end = uncommitted.endOffsets(uncommitted.assignment());
+            long[] all = {0};
+            Awaitility.await("read_uncommitted to the end").atMost(WAIT).until(() -> {
+                all[0] += uncommitted.poll(Duration.ofMillis(100)).count();
+                return end.entrySet().stream().allMatch(e -> uncommitted.position(e.getKey()) >= e.getValue());
+            });
+            System.out.printf(
+                    "EOS word count: %d counts read_committed, %d records read_uncommitted (aborted output included)%n",
+                    total, all[0]);
+            assertThat(all[0]).isGreaterThanOrEqualTo(total);
+        }
+    }
+
+    private static KafkaConsumer<String, Long> outputReader(String isolation) {
+        KafkaConsumer<String, Long> output = skein.consumer(
+                new StringDeserializer(),
+                new LongDeserializer(),
+                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation));
+        output.assign(IntStream.range(0, 3)
+                .mapToObj(p -> new TopicPartition(OUTPUT, p))
+                .toList());
+        return output;
     }
 
     private static ExternalProcess startApp(int run) throws Exception {
@@ -113,22 +136,43 @@ class KafkaStreamsEosIT {
                 .add(r.value()));
     }
 
-    /** Writes {@link #LINES} lines of seeded random words; returns the count of each word. */
-    private static Map<String, Long> produceLines() {
+    /** {@link #LINES} lines of seeded random words. */
+    private static List<String> lines() {
         Random random = new Random(18);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < LINES; i++) {
+            StringBuilder line = new StringBuilder();
+            int words = 1 + random.nextInt(6);
+            for (int w = 0; w < words; w++) {
+                line.append(w == 0 ? "" : " ").append("W").append(random.nextInt(50));
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    private static Map<String, Long> counts(List<String> lines) {
         Map<String, Long> counts = new HashMap<>();
-        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
-            for (int i = 0; i < LINES; i++) {
-                StringBuilder line = new StringBuilder();
-                int words = 1 + random.nextInt(6);
-                for (int w = 0; w < words; w++) {
-                    String word = "w" + random.nextInt(50);
-                    line.append(w == 0 ? "" : " ").append(word.toUpperCase(Locale.ROOT));
-                    counts.merge(word, 1L, Long::sum);
-                }
-                producer.send(new ProducerRecord<>(INPUT, "line-" + i, line.toString()));
+        for (String line : lines) {
+            for (String word : line.toLowerCase(Locale.ROOT).split("\\s+")) {
+                counts.merge(word, 1L, Long::sum);
             }
         }
         return counts;
+    }
+
+    /** Writes the lines in acknowledged chunks of 50, one every 250 ms (about 20 s in all). */
+    private static void produce(List<String> lines) {
+        try (KafkaProducer<String, String> producer = skein.stringProducer(Map.of())) {
+            for (int i = 0; i < lines.size(); i++) {
+                producer.send(new ProducerRecord<>(INPUT, "line-" + i, lines.get(i)));
+                if (i % 50 == 49) {
+                    producer.flush();
+                    Thread.sleep(250);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
