@@ -3,6 +3,7 @@ package dev.skein.broker.log;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.message.FetchResponseData;
 
 /**
@@ -45,6 +46,17 @@ final class AbortedTxnIndex {
         if (from > 0) {
             entries = Arrays.copyOfRange(current, from, current.length);
         }
+    }
+
+    /** Forgets the entries whose marker is at one of {@code markerOffsets}. */
+    void removeMarkers(Set<Long> markerOffsets) {
+        List<AbortedTxn> kept = new ArrayList<>();
+        for (AbortedTxn txn : entries) {
+            if (!markerOffsets.contains(txn.lastOffset())) {
+                kept.add(txn);
+            }
+        }
+        entries = kept.toArray(EMPTY);
     }
 
     /** Every entry, in marker order. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
@@ -606,6 +607,16 @@ public final class PartitionLog {
      * truncation removed part of it while it was being cleaned).
      */
     synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old) throws IOException {
+        return replaceSegments(old, Set.of());
+    }
+
+    /**
+     * Like {@link #replaceSegments(List)}; the cleaned segment no longer holds the ABORT markers at
+     * {@code removedAbortMarkers} (their transactions have no batch left), so their aborted-transaction index entries
+     * go too: a consumer must not treat a later transaction of the same producer as aborted.
+     */
+    synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old, Set<Long> removedAbortMarkers)
+            throws IOException {
         int first = local.indexOfRun(old);
         if (first < 0) {
             SegmentSwap.discardCleaned(local.dir(), old.get(0).baseOffset());
@@ -614,6 +625,7 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.replaceSegments(old, first, config);
         }
+        txns.removeAborted(removedAbortMarkers);
         // The retired segments took the transaction index of the run's base offset with them.
         txns.rewriteFile(
                 local.dir(), old.get(0).baseOffset(), old.get(old.size() - 1).nextOffset());

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.internal.ControlRecordType;
@@ -156,6 +157,13 @@ final class TransactionState {
             }
         }
         TxnIndexFile.write(TxnIndexFile.path(dir, baseOffset), inSegment);
+    }
+
+    /** Forgets the aborted transactions whose ABORT marker at one of {@code markerOffsets} the cleaner removed. */
+    void removeAborted(Set<Long> markerOffsets) {
+        if (!markerOffsets.isEmpty()) {
+            aborted.removeMarkers(markerOffsets);
+        }
     }
 
     /** The log start moved to {@code logStartOffset}: aborted transactions wholly below it are forgotten. */

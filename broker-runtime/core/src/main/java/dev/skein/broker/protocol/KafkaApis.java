@@ -91,6 +91,7 @@ public final class KafkaApis {
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(leaders));
+        handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersApi(leaders));
         handlers.put(
                 ApiKeys.WRITE_TXN_MARKERS,
                 new WriteTxnMarkersApi(

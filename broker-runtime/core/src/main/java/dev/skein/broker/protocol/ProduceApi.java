@@ -275,7 +275,8 @@ final class ProduceApi implements ApiHandler {
     /**
      * Header checks that need more than the partition: the codec allowed by the request version (Kafka's rule) and a
      * producer id some broker of this cluster handed out — stricter than Kafka, which takes any id, so a made-up id
-     * cannot start a producer state (or fence one) here. The full batch validation follows in the log.
+     * cannot start a producer state (or fence one) here; a transactional batch's producer id is left to the transaction
+     * coordinator's verification. The full batch validation follows in the log.
      */
     private void checkProducer(short version, MemoryRecords records) {
         ByteBuffer buffer = records.buffer();
@@ -290,7 +291,9 @@ final class ProduceApi implements ApiHandler {
                     "Produce requests with version " + version + " may not use ZStandard compression");
         }
         long producerId = buffer.getLong(start + PRODUCER_ID_OFFSET);
-        if (producerId == RecordBatch.NO_PRODUCER_ID) {
+        if (producerId == RecordBatch.NO_PRODUCER_ID || (attributes & TRANSACTIONAL_FLAG_MASK) != 0) {
+            // A transactional producer id is checked by the transaction coordinator's verification, which answers a
+            // producer id it did not map to the transactional id with INVALID_PRODUCER_ID_MAPPING (Kafka's order).
             return;
         }
         ProducerIdBlocks.Allocation allocation = producerIds.allocation(producerId);

@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -18,6 +21,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.DescribeProducersRequest;
+import org.apache.kafka.common.requests.DescribeProducersResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +205,42 @@ class TransactionalLogTest {
         assertThat(RawTxn.latest(raw, TP, UNCOMMITTED)).isEqualTo(3);
         assertThat(RawTxn.writeMarker(raw, new TopicPartition("no-such-topic", 0), producerId, (short) 2, 5, true))
                 .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
+    void describeProducersShowsTheOpenTransactionThroughTheAdminClient() throws Exception {
+        long producerId = RawProduce.initProducerId(raw);
+        assertThat(error(producePlain("a"))).isEqualTo(Errors.NONE); // 0
+        assertThat(error(produceTxn(producerId, (short) 0, 0, "t1", "t2"))).isEqualTo(Errors.NONE); // 1-2
+        Admin admin = harness.admin();
+        List<ProducerState> producers =
+                admin.describeProducers(List.of(TP)).partitionResult(TP).get().activeProducers();
+        assertThat(producers).hasSize(1);
+        ProducerState state = producers.get(0);
+        assertThat(state.producerId()).isEqualTo(producerId);
+        assertThat(state.producerEpoch()).isZero();
+        assertThat(state.lastSequence()).isEqualTo(1);
+        assertThat(state.currentTransactionStartOffset()).hasValue(1L);
+        assertThat(state.coordinatorEpoch()).isEmpty();
+
+        assertThat(RawTxn.writeMarker(raw, TP, producerId, (short) 0, 4, true)).isEqualTo(Errors.NONE);
+        state = admin.describeProducers(List.of(TP))
+                .partitionResult(TP)
+                .get()
+                .activeProducers()
+                .get(0);
+        assertThat(state.currentTransactionStartOffset()).isEmpty();
+        assertThat(state.coordinatorEpoch()).hasValue(4);
+        // The admin client retries an unknown partition; the raw request shows the broker's answer.
+        DescribeProducersRequestData unknown = new DescribeProducersRequestData();
+        unknown.topics()
+                .add(new DescribeProducersRequestData.TopicRequest()
+                        .setName(TOPIC)
+                        .setPartitionIndexes(List.of(7)));
+        DescribeProducersResponse response =
+                (DescribeProducersResponse) raw.send(new DescribeProducersRequest.Builder(unknown).build((short) 0));
+        assertThat(response.data().topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
     @Test
