@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection;
 import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
@@ -220,6 +224,38 @@ class TransactionCoordinatorApiTest {
             // Whether the markers are still being written or done, the opposite outcome is refused.
             assertThat(endTxn(raw, "app-2", pid, epoch, false)).isEqualTo(Errors.INVALID_TXN_STATE);
             assertThat(describe(raw, "app-2").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+        }
+    }
+
+    @Test
+    void brokerVersionVerifiesWithoutAddingPartitions() throws Exception {
+        awaitCoordinator("app-4");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = init(raw, "app-4", 60_000, -1, (short) -1);
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            TopicPartition p0 = new TopicPartition(TOPIC, 0);
+            TopicPartition p1 = new TopicPartition(TOPIC, 1);
+            assertThat(addPartitions(raw, "app-4", pid, epoch, List.of(p0))).containsEntry(p0, Errors.NONE);
+
+            AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
+            topics.add(new AddPartitionsToTxnTopic().setName(TOPIC).setPartitions(List.of(0, 1)));
+            AddPartitionsToTxnTransactionCollection transactions = new AddPartitionsToTxnTransactionCollection();
+            transactions.add(new AddPartitionsToTxnTransaction()
+                    .setTransactionalId("app-4")
+                    .setProducerId(pid)
+                    .setProducerEpoch(epoch)
+                    .setVerifyOnly(true)
+                    .setTopics(topics));
+            AddPartitionsToTxnResponse verified = (AddPartitionsToTxnResponse) raw.send(
+                    AddPartitionsToTxnRequest.Builder.forBroker(transactions).build((short) 4));
+
+            assertThat(verified.errors().get("app-4"))
+                    .containsEntry(p0, Errors.NONE)
+                    .containsEntry(p1, Errors.INVALID_TXN_STATE);
+            assertThat(describe(raw, "app-4").topics()).hasSize(1);
+            assertThat(describe(raw, "app-4").topics().iterator().next().partitions())
+                    .containsExactly(0);
         }
     }
 
