@@ -290,6 +290,72 @@ class TransactionCoordinatorApiTest {
     }
 
     @Test
+    void everyAdvertisedVersionOfTheTransactionApisIsAnswered() throws Exception {
+        awaitCoordinator("sweep");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = null;
+            for (short v = ApiKeys.INIT_PRODUCER_ID.oldestVersion();
+                    v <= ApiKeys.INIT_PRODUCER_ID.latestVersion();
+                    v++) {
+                init = (InitProducerIdResponse)
+                        raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setTransactionTimeoutMs(60_000))
+                                .build(v));
+                assertThat(init.error()).as("InitProducerId v%d", v).isEqualTo(Errors.NONE);
+            }
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            for (short v = 0; v <= 3; v++) {
+                AddPartitionsToTxnResponse added =
+                        (AddPartitionsToTxnResponse) raw.send(AddPartitionsToTxnRequest.Builder.forClient(
+                                        "sweep", pid, epoch, List.of(new TopicPartition(TOPIC, v % 2)))
+                                .build(v));
+                assertThat(added.errors().get(AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID))
+                        .as("AddPartitionsToTxn v%d", v)
+                        .containsValue(Errors.NONE);
+            }
+            for (short v = ApiKeys.ADD_OFFSETS_TO_TXN.oldestVersion();
+                    v <= ApiKeys.ADD_OFFSETS_TO_TXN.latestVersion();
+                    v++) {
+                AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse)
+                        raw.send(new AddOffsetsToTxnRequest.Builder(new AddOffsetsToTxnRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setProducerId(pid)
+                                        .setProducerEpoch(epoch)
+                                        .setGroupId("g"))
+                                .build(v));
+                assertThat(Errors.forCode(offsets.data().errorCode()))
+                        .as("AddOffsetsToTxn v%d", v)
+                        .isEqualTo(Errors.NONE);
+            }
+            for (short v = 0; v <= 4; v++) {
+                EndTxnResponse ended = (EndTxnResponse) raw.send(new EndTxnRequest.Builder(
+                                new EndTxnRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setProducerId(pid)
+                                        .setProducerEpoch(epoch)
+                                        .setCommitted(true),
+                                false)
+                        .build(v));
+                // The first ends the transaction; later ones are retries while or after the markers are written.
+                assertThat(ended.error()).as("EndTxn v%d", v).isIn(Errors.NONE, Errors.CONCURRENT_TRANSACTIONS);
+            }
+            for (short v = ApiKeys.LIST_TRANSACTIONS.oldestVersion();
+                    v <= ApiKeys.LIST_TRANSACTIONS.latestVersion();
+                    v++) {
+                ListTransactionsResponse listed = (ListTransactionsResponse)
+                        raw.send(new ListTransactionsRequest.Builder(new ListTransactionsRequestData()).build(v));
+                assertThat(listed.data().transactionStates())
+                        .as("ListTransactions v%d", v)
+                        .extracting(s -> s.transactionalId())
+                        .contains("sweep");
+            }
+            assertThat(describe(raw, "sweep").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+        }
+    }
+
+    @Test
     void apiVersionsAdvertisesTransactionVersionOneAndEndTxnUpToFour() throws Exception {
         try (RawConnection raw = connect()) {
             ApiVersionsResponse versions =
