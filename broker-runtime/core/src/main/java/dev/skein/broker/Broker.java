@@ -4,7 +4,6 @@ import dev.skein.broker.cluster.BrokerRegistration;
 import dev.skein.broker.cluster.Controller;
 import dev.skein.broker.cluster.EmbeddedZooKeeper;
 import dev.skein.broker.cluster.MetadataStore;
-import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.cluster.ProducerIdBlocks;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.config.BrokerConfig;
@@ -23,25 +22,17 @@ import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
 import dev.skein.broker.txn.TransactionVerifier;
-import dev.skein.broker.txn.coordinator.MarkerTarget;
-import dev.skein.broker.txn.coordinator.NetworkBrokerClient;
-import dev.skein.broker.txn.coordinator.Retries;
-import dev.skein.broker.txn.coordinator.TransactionConfig;
 import dev.skein.broker.txn.coordinator.TransactionCoordinator;
-import dev.skein.broker.txn.coordinator.TransactionMarkerSender;
-import dev.skein.broker.txn.coordinator.TransactionVerification;
+import dev.skein.broker.txn.coordinator.TransactionRuntime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -63,13 +54,8 @@ public final class Broker implements AutoCloseable {
     private final String clusterId;
     private final Deque<AutoCloseable> resources;
     private final Components components;
-    private final TransactionWiring transactions;
+    private final TransactionRuntime transactions;
     private volatile boolean shuttingDown;
-
-    /** The transaction coordinator and the verifier partition leaders ask (KIP-890) before transactional appends. */
-    private record TransactionWiring(TransactionCoordinator coordinator, TransactionVerifier verifier) {}
-
-    private static final long TRANSACTION_RETRY_BACKOFF_MS = 100;
 
     /** The long-lived parts the accessors read. */
     private record Components(
@@ -88,7 +74,7 @@ public final class Broker implements AutoCloseable {
             String clusterId,
             Deque<AutoCloseable> resources,
             Components components,
-            TransactionWiring transactions) {
+            TransactionRuntime transactions) {
         this.config = config;
         this.port = port;
         this.clusterId = clusterId;
@@ -188,8 +174,15 @@ public final class Broker implements AutoCloseable {
         ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
         producerIds.start();
         resources.push(producerIds::stop);
-        TransactionWiring transactions =
-                startTransactionCoordinator(config, metadata, partitions, producerIds, resources, time);
+        TransactionRuntime transactions = TransactionRuntime.start(
+                config.transactionConfig(),
+                config.brokerId(),
+                config.replicaSocketTimeoutMs(),
+                metadata,
+                partitions,
+                producerIds,
+                time);
+        resources.push(transactions);
         GroupConfig groupConfig = config.groupConfig();
         GroupCoordinator groups = GroupCoordinator.create(
                 groupConfig,
@@ -291,68 +284,6 @@ public final class Broker implements AutoCloseable {
                 new Components(
                         metadata, partitions, fetchPurgatory, producePurgatory, server, groups, metrics, controller),
                 transactions);
-    }
-
-    /**
-     * The transaction coordinator with its own thread (loads, producer ids, marker retries, timeout and expiration
-     * checks) and its inter-broker client (WriteTxnMarkers, AddPartitionsToTxn verification). Registers for
-     * {@code __transaction_state} leadership, so it starts before the registry loads its partitions.
-     */
-    private static TransactionWiring startTransactionCoordinator(
-            BrokerConfig config,
-            MetadataStore metadata,
-            PartitionRegistry partitions,
-            ProducerIdBlocks producerIds,
-            Deque<AutoCloseable> resources,
-            Time time) {
-        ScheduledThreadPoolExecutor thread =
-                new ScheduledThreadPoolExecutor(1, daemonThreads("skein-txn-coordinator-" + config.brokerId()));
-        thread.setRemoveOnCancelPolicy(true);
-        resources.push(() -> {
-            thread.shutdownNow();
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        });
-        NetworkBrokerClient client = new NetworkBrokerClient(
-                id -> metadata.liveBrokers().stream()
-                        .filter(b -> b.id() == id)
-                        .findFirst()
-                        .map(b -> new NetworkBrokerClient.Address(b.host(), b.port()))
-                        .orElse(null),
-                config.replicaSocketTimeoutMs(),
-                "skein-broker-" + config.brokerId() + "-txn");
-        resources.push(client);
-        TransactionConfig txnConfig = config.transactionConfig();
-        TransactionMarkerSender markers = new TransactionMarkerSender(
-                client, tp -> markerTarget(metadata, tp), Retries.on(thread), TRANSACTION_RETRY_BACKOFF_MS);
-        TransactionCoordinator coordinator = TransactionCoordinator.create(
-                txnConfig,
-                partitions,
-                () -> metadata.topic(Topic.TRANSACTION_STATE_TOPIC_NAME)
-                        .map(TopicDescription::partitionCount)
-                        .orElse(txnConfig.stateLogPartitions()),
-                () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, thread),
-                markers,
-                thread,
-                time);
-        TransactionVerifier verifier = new TransactionVerification(
-                coordinator,
-                p -> markerTarget(metadata, new TopicPartition(Topic.TRANSACTION_STATE_TOPIC_NAME, p)),
-                config.brokerId(),
-                client);
-        return new TransactionWiring(coordinator, verifier);
-    }
-
-    /** The leader of {@code tp} as WriteTxnMarkers needs it: its broker id, NO_LEADER, or GONE (topic deleted). */
-    private static int markerTarget(MetadataStore metadata, TopicPartition tp) {
-        Optional<TopicDescription> topic = metadata.topic(tp.topic());
-        if (topic.isEmpty()) {
-            return MarkerTarget.GONE;
-        }
-        PartitionState state = topic.get().partitions().get(tp.partition());
-        if (state == null) {
-            return MarkerTarget.GONE;
-        }
-        return state.leader() < 0 ? MarkerTarget.NO_LEADER : state.leader();
     }
 
     /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */

@@ -11,8 +11,8 @@ import org.apache.kafka.common.requests.EndTxnResponse;
 
 /**
  * EndTxn: the coordinator writes PrepareCommit or PrepareAbort and answers once that is committed; the markers follow.
- * Every version is served with the version-1 semantics of {@code transaction.version} 1 (no epoch bump at the end):
- * the producer id and epoch of the response (v5+) are the request's, unchanged.
+ * Versions 0-4, the semantics of {@code transaction.version} 1 (no epoch bump at the end); v5 (KIP-890 part 2) is not
+ * advertised.
  */
 final class EndTxnApi implements ApiHandler {
     private final TransactionCoordinator transactions;
@@ -26,9 +26,6 @@ final class EndTxnApi implements ApiHandler {
         EndTxnRequestData data = ((EndTxnRequest) request).data();
         return transactions
                 .endTransaction(data.transactionalId(), data.producerId(), data.producerEpoch(), data.committed())
-                .thenApply(error -> new EndTxnResponse(new EndTxnResponseData()
-                        .setErrorCode(error.code())
-                        .setProducerId(data.producerId())
-                        .setProducerEpoch(data.producerEpoch())));
+                .thenApply(error -> new EndTxnResponse(new EndTxnResponseData().setErrorCode(error.code())));
     }
 }

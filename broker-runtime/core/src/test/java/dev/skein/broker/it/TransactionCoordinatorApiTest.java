@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection;
 import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
@@ -224,6 +228,38 @@ class TransactionCoordinatorApiTest {
     }
 
     @Test
+    void brokerVersionVerifiesWithoutAddingPartitions() throws Exception {
+        awaitCoordinator("app-4");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = init(raw, "app-4", 60_000, -1, (short) -1);
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            TopicPartition p0 = new TopicPartition(TOPIC, 0);
+            TopicPartition p1 = new TopicPartition(TOPIC, 1);
+            assertThat(addPartitions(raw, "app-4", pid, epoch, List.of(p0))).containsEntry(p0, Errors.NONE);
+
+            AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
+            topics.add(new AddPartitionsToTxnTopic().setName(TOPIC).setPartitions(List.of(0, 1)));
+            AddPartitionsToTxnTransactionCollection transactions = new AddPartitionsToTxnTransactionCollection();
+            transactions.add(new AddPartitionsToTxnTransaction()
+                    .setTransactionalId("app-4")
+                    .setProducerId(pid)
+                    .setProducerEpoch(epoch)
+                    .setVerifyOnly(true)
+                    .setTopics(topics));
+            AddPartitionsToTxnResponse verified = (AddPartitionsToTxnResponse) raw.send(
+                    AddPartitionsToTxnRequest.Builder.forBroker(transactions).build((short) 4));
+
+            assertThat(verified.errors().get("app-4"))
+                    .containsEntry(p0, Errors.NONE)
+                    .containsEntry(p1, Errors.INVALID_TXN_STATE);
+            assertThat(describe(raw, "app-4").topics()).hasSize(1);
+            assertThat(describe(raw, "app-4").topics().iterator().next().partitions())
+                    .containsExactly(0);
+        }
+    }
+
+    @Test
     void ongoingTransactionIsLoadedBackAfterARestart() throws Exception {
         awaitCoordinator("app-3");
         long pid;
@@ -251,6 +287,72 @@ class TransactionCoordinatorApiTest {
         assertThat(loaded.get().producerEpoch()).isEqualTo(epoch);
         assertThat(loaded.get().transactionTimeoutMs()).isEqualTo(60_000);
         assertThat(loaded.get().topics()).hasSize(1);
+    }
+
+    @Test
+    void everyAdvertisedVersionOfTheTransactionApisIsAnswered() throws Exception {
+        awaitCoordinator("sweep");
+        try (RawConnection raw = connect()) {
+            InitProducerIdResponse init = null;
+            for (short v = ApiKeys.INIT_PRODUCER_ID.oldestVersion();
+                    v <= ApiKeys.INIT_PRODUCER_ID.latestVersion();
+                    v++) {
+                init = (InitProducerIdResponse)
+                        raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setTransactionTimeoutMs(60_000))
+                                .build(v));
+                assertThat(init.error()).as("InitProducerId v%d", v).isEqualTo(Errors.NONE);
+            }
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            for (short v = 0; v <= 3; v++) {
+                AddPartitionsToTxnResponse added =
+                        (AddPartitionsToTxnResponse) raw.send(AddPartitionsToTxnRequest.Builder.forClient(
+                                        "sweep", pid, epoch, List.of(new TopicPartition(TOPIC, v % 2)))
+                                .build(v));
+                assertThat(added.errors().get(AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID))
+                        .as("AddPartitionsToTxn v%d", v)
+                        .containsValue(Errors.NONE);
+            }
+            for (short v = ApiKeys.ADD_OFFSETS_TO_TXN.oldestVersion();
+                    v <= ApiKeys.ADD_OFFSETS_TO_TXN.latestVersion();
+                    v++) {
+                AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse)
+                        raw.send(new AddOffsetsToTxnRequest.Builder(new AddOffsetsToTxnRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setProducerId(pid)
+                                        .setProducerEpoch(epoch)
+                                        .setGroupId("g"))
+                                .build(v));
+                assertThat(Errors.forCode(offsets.data().errorCode()))
+                        .as("AddOffsetsToTxn v%d", v)
+                        .isEqualTo(Errors.NONE);
+            }
+            for (short v = 0; v <= 4; v++) {
+                EndTxnResponse ended = (EndTxnResponse) raw.send(new EndTxnRequest.Builder(
+                                new EndTxnRequestData()
+                                        .setTransactionalId("sweep")
+                                        .setProducerId(pid)
+                                        .setProducerEpoch(epoch)
+                                        .setCommitted(true),
+                                false)
+                        .build(v));
+                // The first ends the transaction; later ones are retries while or after the markers are written.
+                assertThat(ended.error()).as("EndTxn v%d", v).isIn(Errors.NONE, Errors.CONCURRENT_TRANSACTIONS);
+            }
+            for (short v = ApiKeys.LIST_TRANSACTIONS.oldestVersion();
+                    v <= ApiKeys.LIST_TRANSACTIONS.latestVersion();
+                    v++) {
+                ListTransactionsResponse listed = (ListTransactionsResponse)
+                        raw.send(new ListTransactionsRequest.Builder(new ListTransactionsRequestData()).build(v));
+                assertThat(listed.data().transactionStates())
+                        .as("ListTransactions v%d", v)
+                        .extracting(s -> s.transactionalId())
+                        .contains("sweep");
+            }
+            assertThat(describe(raw, "sweep").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+        }
     }
 
     @Test

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * installs it once committed, and drives a prepared transaction to its end (markers, then the Complete entry). Also
  * the coordinator's own aborts (fencing a previous producer instance, transaction timeouts).
  *
- * <p>Every method that takes a {@link TransactionMetadata} is called holding its lock; the futures complete on the
- * thread that commits the write (possibly the caller's, inline). Nothing here blocks.
+ * <p>Every method that takes a {@link TransactionMetadata} is called holding its monitor; the futures complete on the
+ * thread that commits the write (possibly the caller's, inline) and take no monitor. Nothing here blocks.
  */
 final class TransactionWriter {
     private static final Logger log = LoggerFactory.getLogger(TransactionWriter.class);
@@ -61,17 +61,14 @@ final class TransactionWriter {
             append = CompletableFuture.failedFuture(e);
         }
         return append.handle((ignored, failure) -> {
-            synchronized (meta) {
-                meta.pending = null;
-                if (failure != null) {
-                    return appendError(failure);
-                }
-                if (!shards.isCurrent(shard)) {
-                    return Errors.NOT_COORDINATOR;
-                }
-                meta.entry = next;
-                return Errors.NONE;
+            Errors error = failure != null
+                    ? appendError(failure)
+                    : shards.isCurrent(shard) ? Errors.NONE : Errors.NOT_COORDINATOR;
+            if (error == Errors.NONE) {
+                meta.entry = next; // before clearing pending: see TransactionMetadata
             }
+            meta.pending = null;
+            return error;
         });
     }
 
@@ -119,7 +116,11 @@ final class TransactionWriter {
         return prepare(shard, meta, fenced, TransactionState.PREPARE_EPOCH_FENCE);
     }
 
-    /** Sends the markers of a prepared transaction, then writes its Complete entry (also after a coordinator load). */
+    /**
+     * Sends the markers of a prepared transaction, then writes its Complete entry (also after a coordinator load). The
+     * completion runs through {@link Retries}, never on the thread that answered the last marker, which may hold
+     * another id's monitor.
+     */
     void sendMarkers(Shard shard, TransactionMetadata meta, TransactionEntry prepared) {
         markers.send(
                 new TransactionMarkerSender.Markers(
@@ -130,7 +131,7 @@ final class TransactionWriter {
                         shard.coordinatorEpoch,
                         prepared.partitions()),
                 () -> shards.isCurrent(shard),
-                () -> complete(shard, meta, prepared));
+                () -> retries.after(0, () -> complete(shard, meta, prepared)));
     }
 
     private void complete(Shard shard, TransactionMetadata meta, TransactionEntry prepared) {

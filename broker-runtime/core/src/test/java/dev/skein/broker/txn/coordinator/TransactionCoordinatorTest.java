@@ -175,6 +175,7 @@ class TransactionCoordinatorTest {
                 .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
 
         channel.answerAll(Errors.NONE);
+        fireRetries();
 
         TransactionEntry done = stateLog.last("t");
         assertThat(done.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
@@ -211,6 +212,7 @@ class TransactionCoordinatorTest {
         channel.answerAll(Errors.NOT_LEADER_OR_FOLLOWER);
         fireRetries();
         channel.answerAll(Errors.NONE);
+        fireRetries();
         assertThat(stateLog.last("t").state()).isEqualTo(TransactionState.COMPLETE_ABORT);
     }
 
@@ -235,6 +237,7 @@ class TransactionCoordinatorTest {
                         .error())
                 .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
         channel.answerAll(Errors.NONE);
+        fireRetries();
         assertThat(stateLog.last("t").state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
         InitResult next = init("t");
         assertThat(next.producerId()).isEqualTo(init.producerId());
@@ -260,6 +263,7 @@ class TransactionCoordinatorTest {
                 .isEqualTo(Errors.PRODUCER_FENCED);
 
         channel.answerAll(Errors.NONE);
+        fireRetries();
         InitResult second = init("t");
         assertThat(second.error()).isEqualTo(Errors.NONE);
         assertThat(second.producerEpoch()).isEqualTo((short) (first.producerEpoch() + 2));
@@ -280,6 +284,7 @@ class TransactionCoordinatorTest {
                         .join())
                 .isEqualTo(Errors.PRODUCER_FENCED);
         channel.answerAll(Errors.NONE);
+        fireRetries();
         assertThat(stateLog.last("t").state()).isEqualTo(TransactionState.COMPLETE_ABORT);
     }
 
