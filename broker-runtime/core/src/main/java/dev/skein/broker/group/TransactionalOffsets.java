@@ -3,6 +3,7 @@ package dev.skein.broker.group;
 import dev.skein.broker.group.GroupShards.Shard;
 import dev.skein.broker.group.PendingTxnOffsets.Pending;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +162,7 @@ final class TransactionalOffsets {
 
     /** The partitions among {@code partitions} for which an open transaction holds an offset of the group. */
     static Set<TopicPartition> unstable(ClassicGroup group, Iterable<TopicPartition> partitions) {
-        Set<TopicPartition> result = new java.util.HashSet<>();
+        Set<TopicPartition> result = new HashSet<>();
         PendingTxnOffsets pending = group.pendingTxnOffsets();
         if (pending.isEmpty()) {
             return result;
