@@ -28,7 +28,8 @@ class CompatibilityDocIT {
             KafkaStreamsIT.class,
             KafkaStreamsEosIT.class,
             JavaClientCornerCasesIT.class,
-            TransactionsIT.class);
+            TransactionsIT.class,
+            ExactlyOnceLoopIT.class);
     private static final Pattern CITATION = Pattern.compile("`([A-Za-z]+IT)#([A-Za-z0-9]+)`");
 
     @Test
