@@ -12,6 +12,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic;
@@ -22,6 +23,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 
@@ -43,6 +46,28 @@ final class RawTxn {
             records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
         }
         return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    /** Sends {@code records} to {@code tp} (by name, v12) with the given acks and transactional id; returns its error. */
+    static Errors produce(
+            RawConnection raw, TopicPartition tp, MemoryRecords records, short acks, String transactionalId)
+            throws IOException {
+        ProduceRequestData data =
+                new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000).setTransactionalId(transactionalId);
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(tp.topic());
+        topic.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(tp.partition())
+                        .setRecords(records));
+        data.topicData().add(topic);
+        ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 12));
+        return Errors.forCode(response.data()
+                .responses()
+                .iterator()
+                .next()
+                .partitionResponses()
+                .get(0)
+                .errorCode());
     }
 
     /** Sends one WriteTxnMarkers (v1) for partition {@code tp}; returns that partition's error. */
