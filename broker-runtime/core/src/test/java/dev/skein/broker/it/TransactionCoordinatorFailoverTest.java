@@ -72,11 +72,16 @@ class TransactionCoordinatorFailoverTest {
             assertThat(loaded.get().producerEpoch()).isEqualTo(epoch);
 
             try (RawConnection raw = new RawConnection(cluster.broker(next).port())) {
+                // The abort is written (acks=all) after this answer: the client retries on CONCURRENT_TRANSACTIONS.
                 assertThat(TxnRequests.init(raw, "app", 60_000, -1, (short) -1).error())
                         .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
-                TransactionState aborting = TxnRequests.describe(raw, "app");
-                assertThat(aborting.transactionState()).isIn("PrepareAbort", "CompleteAbort");
-                assertThat(aborting.producerEpoch()).isEqualTo((short) (epoch + 1));
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> {
+                            TransactionState aborting = TxnRequests.describe(raw, "app");
+                            assertThat(aborting.transactionState()).isIn("PrepareAbort", "CompleteAbort");
+                            assertThat(aborting.producerEpoch()).isEqualTo((short) (epoch + 1));
+                        });
                 assertThat(TxnRequests.endTxn(raw, "app", pid, epoch, true)).isEqualTo(Errors.PRODUCER_FENCED);
             }
         }
