@@ -16,7 +16,6 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitio
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection;
 import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
-import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -30,8 +29,6 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.DescribeTransactionsRequest;
-import org.apache.kafka.common.requests.DescribeTransactionsResponse;
 import org.apache.kafka.common.requests.EndTxnRequest;
 import org.apache.kafka.common.requests.EndTxnResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
@@ -88,50 +85,11 @@ class TransactionCoordinatorApiTest {
                                         found.data().coordinators().get(0).errorCode()))
                                 .isEqualTo(Errors.NONE);
                         assertThat(found.data().coordinators().get(0).nodeId()).isEqualTo(0);
-                        InitProducerIdResponse probe = init(raw, "probe-" + transactionalId, 60_000, -1, (short) -1);
+                        InitProducerIdResponse probe =
+                                TxnRequests.init(raw, "probe-" + transactionalId, 60_000, -1, (short) -1);
                         assertThat(probe.error()).isEqualTo(Errors.NONE);
                     }
                 });
-    }
-
-    private static InitProducerIdResponse init(
-            RawConnection raw, String transactionalId, int timeoutMs, long producerId, short epoch) throws Exception {
-        return (InitProducerIdResponse) raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
-                        .setTransactionalId(transactionalId)
-                        .setTransactionTimeoutMs(timeoutMs)
-                        .setProducerId(producerId)
-                        .setProducerEpoch(epoch))
-                .build((short) 4));
-    }
-
-    private static Map<TopicPartition, Errors> addPartitions(
-            RawConnection raw, String id, long producerId, short epoch, List<TopicPartition> partitions)
-            throws Exception {
-        AddPartitionsToTxnResponse response = (AddPartitionsToTxnResponse)
-                raw.send(AddPartitionsToTxnRequest.Builder.forClient(id, producerId, epoch, partitions)
-                        .build((short) 3));
-        return response.errors().get(AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID);
-    }
-
-    private static Errors endTxn(RawConnection raw, String id, long producerId, short epoch, boolean commit)
-            throws Exception {
-        EndTxnResponse response = (EndTxnResponse) raw.send(new EndTxnRequest.Builder(
-                        new EndTxnRequestData()
-                                .setTransactionalId(id)
-                                .setProducerId(producerId)
-                                .setProducerEpoch(epoch)
-                                .setCommitted(commit),
-                        false)
-                .build((short) 4));
-        return response.error();
-    }
-
-    private static TransactionState describe(RawConnection raw, String id) throws Exception {
-        DescribeTransactionsResponse response =
-                (DescribeTransactionsResponse) raw.send(new DescribeTransactionsRequest.Builder(
-                                new DescribeTransactionsRequestData().setTransactionalIds(List.of(id)))
-                        .build((short) 0));
-        return response.data().transactionStates().get(0);
     }
 
     @Test
@@ -151,8 +109,8 @@ class TransactionCoordinatorApiTest {
     void initProducerIdBumpsTheEpochOfAnExistingTransactionalId() throws Exception {
         awaitCoordinator("app-1");
         try (RawConnection raw = connect()) {
-            InitProducerIdResponse first = init(raw, "app-1", 60_000, -1, (short) -1);
-            InitProducerIdResponse second = init(raw, "app-1", 60_000, -1, (short) -1);
+            InitProducerIdResponse first = TxnRequests.init(raw, "app-1", 60_000, -1, (short) -1);
+            InitProducerIdResponse second = TxnRequests.init(raw, "app-1", 60_000, -1, (short) -1);
             assertThat(first.error()).isEqualTo(Errors.NONE);
             assertThat(first.data().producerEpoch()).isEqualTo((short) 0);
             assertThat(second.data().producerId()).isEqualTo(first.data().producerId());
@@ -160,9 +118,9 @@ class TransactionCoordinatorApiTest {
 
             // KIP-360: naming the current producer id and epoch bumps once more; an older epoch is fenced.
             InitProducerIdResponse recovered =
-                    init(raw, "app-1", 60_000, first.data().producerId(), (short) 1);
+                    TxnRequests.init(raw, "app-1", 60_000, first.data().producerId(), (short) 1);
             assertThat(recovered.data().producerEpoch()).isEqualTo((short) 2);
-            assertThat(init(raw, "app-1", 60_000, first.data().producerId(), (short) 0)
+            assertThat(TxnRequests.init(raw, "app-1", 60_000, first.data().producerId(), (short) 0)
                             .error())
                     .isEqualTo(Errors.PRODUCER_FENCED);
         }
@@ -172,7 +130,7 @@ class TransactionCoordinatorApiTest {
     void timeoutAboveTheMaximumIsRefused() throws Exception {
         awaitCoordinator("app-1");
         try (RawConnection raw = connect()) {
-            assertThat(init(raw, "app-1", 120_001, -1, (short) -1).error())
+            assertThat(TxnRequests.init(raw, "app-1", 120_001, -1, (short) -1).error())
                     .isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
         }
     }
@@ -181,20 +139,21 @@ class TransactionCoordinatorApiTest {
     void transactionGoesOngoingThenPreparesCommitAndFencesOldEpochs() throws Exception {
         awaitCoordinator("app-2");
         try (RawConnection raw = connect()) {
-            InitProducerIdResponse init = init(raw, "app-2", 60_000, -1, (short) -1);
+            InitProducerIdResponse init = TxnRequests.init(raw, "app-2", 60_000, -1, (short) -1);
             long pid = init.data().producerId();
             short epoch = init.data().producerEpoch();
             TopicPartition p0 = new TopicPartition(TOPIC, 0);
             TopicPartition unknown = new TopicPartition("no-such-topic", 0);
 
-            assertThat(addPartitions(raw, "app-2", pid, epoch, List.of(p0, unknown)))
+            assertThat(TxnRequests.addPartitions(raw, "app-2", pid, epoch, List.of(p0, unknown)))
                     .containsEntry(p0, Errors.OPERATION_NOT_ATTEMPTED)
                     .containsEntry(unknown, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-            assertThat(addPartitions(raw, "app-2", pid, (short) (epoch + 1), List.of(p0)))
+            assertThat(TxnRequests.addPartitions(raw, "app-2", pid, (short) (epoch + 1), List.of(p0)))
                     .containsEntry(p0, Errors.PRODUCER_FENCED);
-            assertThat(addPartitions(raw, "app-2", pid + 1, epoch, List.of(p0)))
+            assertThat(TxnRequests.addPartitions(raw, "app-2", pid + 1, epoch, List.of(p0)))
                     .containsEntry(p0, Errors.INVALID_PRODUCER_ID_MAPPING);
-            assertThat(addPartitions(raw, "app-2", pid, epoch, List.of(p0))).containsEntry(p0, Errors.NONE);
+            assertThat(TxnRequests.addPartitions(raw, "app-2", pid, epoch, List.of(p0)))
+                    .containsEntry(p0, Errors.NONE);
             AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse)
                     raw.send(new AddOffsetsToTxnRequest.Builder(new AddOffsetsToTxnRequestData()
                                     .setTransactionalId("app-2")
@@ -204,7 +163,7 @@ class TransactionCoordinatorApiTest {
                             .build((short) 3));
             assertThat(Errors.forCode(offsets.data().errorCode())).isEqualTo(Errors.NONE);
 
-            TransactionState ongoing = describe(raw, "app-2");
+            TransactionState ongoing = TxnRequests.describe(raw, "app-2");
             assertThat(ongoing.transactionState()).isEqualTo("Ongoing");
             assertThat(ongoing.producerId()).isEqualTo(pid);
             assertThat(ongoing.topics())
@@ -219,11 +178,12 @@ class TransactionCoordinatorApiTest {
                     .containsExactly("app-2");
             assertThat(listed.data().unknownStateFilters()).containsExactly("Bogus");
 
-            assertThat(endTxn(raw, "app-2", pid, (short) (epoch - 1), true)).isEqualTo(Errors.PRODUCER_FENCED);
-            assertThat(endTxn(raw, "app-2", pid, epoch, true)).isEqualTo(Errors.NONE);
+            assertThat(TxnRequests.endTxn(raw, "app-2", pid, (short) (epoch - 1), true))
+                    .isEqualTo(Errors.PRODUCER_FENCED);
+            assertThat(TxnRequests.endTxn(raw, "app-2", pid, epoch, true)).isEqualTo(Errors.NONE);
             // Whether the markers are still being written or done, the opposite outcome is refused.
-            assertThat(endTxn(raw, "app-2", pid, epoch, false)).isEqualTo(Errors.INVALID_TXN_STATE);
-            assertThat(describe(raw, "app-2").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+            assertThat(TxnRequests.endTxn(raw, "app-2", pid, epoch, false)).isEqualTo(Errors.INVALID_TXN_STATE);
+            assertThat(TxnRequests.describe(raw, "app-2").transactionState()).isIn("PrepareCommit", "CompleteCommit");
         }
     }
 
@@ -231,12 +191,13 @@ class TransactionCoordinatorApiTest {
     void brokerVersionVerifiesWithoutAddingPartitions() throws Exception {
         awaitCoordinator("app-4");
         try (RawConnection raw = connect()) {
-            InitProducerIdResponse init = init(raw, "app-4", 60_000, -1, (short) -1);
+            InitProducerIdResponse init = TxnRequests.init(raw, "app-4", 60_000, -1, (short) -1);
             long pid = init.data().producerId();
             short epoch = init.data().producerEpoch();
             TopicPartition p0 = new TopicPartition(TOPIC, 0);
             TopicPartition p1 = new TopicPartition(TOPIC, 1);
-            assertThat(addPartitions(raw, "app-4", pid, epoch, List.of(p0))).containsEntry(p0, Errors.NONE);
+            assertThat(TxnRequests.addPartitions(raw, "app-4", pid, epoch, List.of(p0)))
+                    .containsEntry(p0, Errors.NONE);
 
             AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
             topics.add(new AddPartitionsToTxnTopic().setName(TOPIC).setPartitions(List.of(0, 1)));
@@ -253,8 +214,12 @@ class TransactionCoordinatorApiTest {
             assertThat(verified.errors().get("app-4"))
                     .containsEntry(p0, Errors.NONE)
                     .containsEntry(p1, Errors.INVALID_TXN_STATE);
-            assertThat(describe(raw, "app-4").topics()).hasSize(1);
-            assertThat(describe(raw, "app-4").topics().iterator().next().partitions())
+            assertThat(TxnRequests.describe(raw, "app-4").topics()).hasSize(1);
+            assertThat(TxnRequests.describe(raw, "app-4")
+                            .topics()
+                            .iterator()
+                            .next()
+                            .partitions())
                     .containsExactly(0);
         }
     }
@@ -265,10 +230,10 @@ class TransactionCoordinatorApiTest {
         long pid;
         short epoch;
         try (RawConnection raw = connect()) {
-            InitProducerIdResponse init = init(raw, "app-3", 60_000, -1, (short) -1);
+            InitProducerIdResponse init = TxnRequests.init(raw, "app-3", 60_000, -1, (short) -1);
             pid = init.data().producerId();
             epoch = init.data().producerEpoch();
-            assertThat(addPartitions(raw, "app-3", pid, epoch, List.of(new TopicPartition(TOPIC, 1))))
+            assertThat(TxnRequests.addPartitions(raw, "app-3", pid, epoch, List.of(new TopicPartition(TOPIC, 1))))
                     .containsValue(Errors.NONE);
         }
         harness.restart();
@@ -277,7 +242,7 @@ class TransactionCoordinatorApiTest {
                 .pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> {
                     try (RawConnection raw = connect()) {
-                        TransactionState state = describe(raw, "app-3");
+                        TransactionState state = TxnRequests.describe(raw, "app-3");
                         assertThat(Errors.forCode(state.errorCode())).isEqualTo(Errors.NONE);
                         loaded.set(state);
                     }
@@ -351,7 +316,7 @@ class TransactionCoordinatorApiTest {
                         .extracting(s -> s.transactionalId())
                         .contains("sweep");
             }
-            assertThat(describe(raw, "sweep").transactionState()).isIn("PrepareCommit", "CompleteCommit");
+            assertThat(TxnRequests.describe(raw, "sweep").transactionState()).isIn("PrepareCommit", "CompleteCommit");
         }
     }
 

@@ -97,9 +97,8 @@ public final class TransactionViews {
         if (!filter.producerIds().isEmpty() && !filter.producerIds().contains(e.producerId())) {
             return false;
         }
-        if (filter.minDurationMs() >= 0
-                && (e.state() != TransactionState.ONGOING || now - e.startTimestampMs() < filter.minDurationMs())) {
-            return false;
+        if (filter.minDurationMs() >= 0 && now - e.startTimestampMs() <= filter.minDurationMs()) {
+            return false; // as Kafka: "running longer than", measured from the start timestamp
         }
         return filter.idPattern() == null || filter.idPattern().matcher(id).matches();
     }

@@ -352,4 +352,29 @@ class TransactionCoordinatorTest {
         coordinator.endTransaction("t", pid, epoch, true).join();
         assertThat(coordinator.verifyLocally("t", pid, epoch, P0)).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
     }
+
+    @Test
+    void listFiltersByStateProducerIdDurationAndIdPattern() {
+        ongoing("app-a", P0);
+        time.sleep(5000);
+        InitResult b = ongoing("app-b", P1);
+        init("other");
+
+        assertThat(listed(Set.of(), Set.of(), -1, null)).containsExactlyInAnyOrder("app-a", "app-b", "other");
+        assertThat(listed(Set.of("Ongoing"), Set.of(), -1, null)).containsExactlyInAnyOrder("app-a", "app-b");
+        assertThat(listed(Set.of(), Set.of(b.producerId()), -1, null)).containsExactly("app-b");
+        assertThat(listed(Set.of("Ongoing"), Set.of(), 4000, null)).containsExactly("app-a");
+        assertThat(listed(Set.of(), Set.of(), -1, java.util.regex.Pattern.compile("app-.*")))
+                .containsExactlyInAnyOrder("app-a", "app-b");
+    }
+
+    private List<String> listed(
+            Set<String> states, Set<Long> producerIds, long minDurationMs, java.util.regex.Pattern p) {
+        Map.Entry<Errors, List<TransactionViews.TransactionListing>> result =
+                coordinator.views().list(new TransactionViews.ListFilter(states, producerIds, minDurationMs, p));
+        assertThat(result.getKey()).isEqualTo(Errors.NONE);
+        return result.getValue().stream()
+                .map(TransactionViews.TransactionListing::transactionalId)
+                .toList();
+    }
 }
