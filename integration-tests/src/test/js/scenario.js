@@ -309,10 +309,50 @@ async function batchSeekCommitScenario() {
   };
 }
 
+// Transactions: two committed transactions and an aborted one between them, each with output records and the input
+// offsets of a consumer group (sendOffsets: AddOffsetsToTxn + TxnOffsetCommit). read_committed (kafkajs' default)
+// sees only the committed output; readUncommitted sees all of it; the group's offset is the last committed one.
+async function transactionsScenario() {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'js-txn-in', numPartitions: 1 }, { topic: 'js-txn-out', numPartitions: 1 }], waitForLeaders: true });
+  const plain = kafka.producer();
+  await plain.connect();
+  await plain.send({ topic: 'js-txn-in', messages: Array.from({ length: 10 }, (_, i) => ({ value: `in-${i}` })) });
+  await plain.disconnect();
+  const producer = kafka.producer({ transactionalId: 'js-txn', maxInFlightRequests: 1, idempotent: true });
+  await producer.connect();
+  const steps = [['c', 0, '5', 'commit'], ['a', 0, '10', 'abort'], ['c', 5, '10', 'commit']];
+  try {
+    for (const [prefix, from, offset, end] of steps) {
+      const transaction = await producer.transaction();
+      await transaction.send({ topic: 'js-txn-out', messages: Array.from({ length: 5 }, (_, i) => ({ value: `${prefix}${from + i}` })) });
+      await transaction.sendOffsets({ consumerGroupId: 'js-txn-group', topics: [{ topic: 'js-txn-in', partitions: [{ partition: 0, offset }] }] });
+      await (end === 'commit' ? transaction.commit() : transaction.abort());
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const committed = await readAll('js-txn-out', 10, 'js-txn-reader');
+  const uncommitted = [];
+  const consumer = kafka.consumer({ groupId: 'js-txn-uncommitted', readUncommitted: true, heartbeatInterval: 500, maxWaitTimeInMs: MAX_WAIT });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: 'js-txn-out', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { uncommitted.push(message.value.toString()); } });
+    await until(() => uncommitted.length >= 15, WAIT, '15 records read uncommitted');
+  } finally {
+    await consumer.disconnect();
+  }
+  const offsets = await admin.fetchOffsets({ groupId: 'js-txn-group', topics: ['js-txn-in'] });
+  await admin.disconnect();
+  return { committed, uncommitted, groupOffset: offsets[0].partitions[0].offset };
+}
+
 async function main() {
   const result = {};
   for (const [name, scenario] of [['admin', adminScenario], ['adminMore', adminMoreScenario], ['producer', producerScenario], ['group', groupScenario],
-    ['batchSeekCommit', batchSeekCommitScenario]]) {
+    ['batchSeekCommit', batchSeekCommitScenario], ['transactions', transactionsScenario]]) {
     const started = Date.now();
     try {
       result[name] = await withTimeout(scenario(), 90000, name);

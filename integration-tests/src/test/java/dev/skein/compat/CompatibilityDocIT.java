@@ -26,7 +26,10 @@ class CompatibilityDocIT {
             CliToolsIT.class,
             PerfToolsIT.class,
             KafkaStreamsIT.class,
-            JavaClientCornerCasesIT.class);
+            KafkaStreamsEosIT.class,
+            JavaClientCornerCasesIT.class,
+            TransactionsIT.class,
+            ExactlyOnceLoopIT.class);
     private static final Pattern CITATION = Pattern.compile("`([A-Za-z]+IT)#([A-Za-z0-9]+)`");
 
     @Test

@@ -87,6 +87,11 @@ final class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the process at once (SIGKILL, as {@code kill -9}) and waits a bounded time for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Sends SIGTERM and waits a bounded time for the exit, then kills the process. */
     @Override
     public void close() throws InterruptedException {

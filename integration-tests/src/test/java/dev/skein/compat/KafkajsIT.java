@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kafkajs 2.2.4 (pure JavaScript client, old non-flexible protocol versions) against Skein: runs
  * {@code src/test/js/scenario.js} under node once and checks what each of its scenarios observed — admin, producer
- * acks/gzip, a two-member consumer group rebalancing, eachBatch, seek and commitOffsets.
+ * acks/gzip, a two-member consumer group rebalancing, eachBatch, seek and commitOffsets, and transactions
+ * ({@code producer.transaction()} with {@code sendOffsets}, commit and abort).
  */
 class KafkajsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -172,6 +173,23 @@ class KafkajsIT {
         assertThat(sought.get(0).path("value").asText()).isEqualTo("b490");
         assertThat(sought).hasSize(10);
         assertThat(scenario.path("committedAfterCommitOffsets").asText()).isEqualTo("495");
+    }
+
+    @Test
+    void transactionsCommitAbortAndSendOffsets() {
+        JsonNode txn = scenario("transactions");
+        List<String> committed = new ArrayList<>();
+        IntStream.range(0, 10).forEach(i -> committed.add("c" + i));
+        assertThat(strings(txn.path("committed")))
+                .as("read_committed: both committed transactions, nothing of the aborted one")
+                .containsExactlyElementsOf(committed);
+        assertThat(strings(txn.path("uncommitted")))
+                .as("readUncommitted: the aborted transaction's records too")
+                .containsExactly(
+                        "c0", "c1", "c2", "c3", "c4", "a0", "a1", "a2", "a3", "a4", "c5", "c6", "c7", "c8", "c9");
+        assertThat(txn.path("groupOffset").asText())
+                .as("the offset sent in the last committed transaction")
+                .isEqualTo("10");
     }
 
     private static JsonNode scenario(String name) {

@@ -22,6 +22,9 @@ import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.protocol.AdminLane;
 import dev.skein.broker.protocol.KafkaApis;
 import dev.skein.broker.replica.ReplicaFetcherManager;
+import dev.skein.broker.txn.TransactionVerifier;
+import dev.skein.broker.txn.coordinator.TransactionCoordinator;
+import dev.skein.broker.txn.coordinator.TransactionRuntime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -52,6 +55,7 @@ public final class Broker implements AutoCloseable {
     private final String clusterId;
     private final Deque<AutoCloseable> resources;
     private final Components components;
+    private final TransactionRuntime transactions;
     private volatile boolean shuttingDown;
 
     /** The long-lived parts the accessors read. */
@@ -66,12 +70,18 @@ public final class Broker implements AutoCloseable {
             Controller controller) {}
 
     private Broker(
-            BrokerConfig config, int port, String clusterId, Deque<AutoCloseable> resources, Components components) {
+            BrokerConfig config,
+            int port,
+            String clusterId,
+            Deque<AutoCloseable> resources,
+            Components components,
+            TransactionRuntime transactions) {
         this.config = config;
         this.port = port;
         this.clusterId = clusterId;
         this.resources = resources;
         this.components = components;
+        this.transactions = transactions;
     }
 
     public static Broker start(BrokerConfig config) throws IOException {
@@ -84,9 +94,19 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if the data directory, ZooKeeper or the listener cannot be set up (message says which)
      */
     public static Broker start(BrokerConfig config, Time time) throws IOException {
+        return start(config, time, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig, Time)} with {@code transactionVerifier} (when not null) answering the partition
+     * leaders' transaction verifications instead of the broker's own: for tests that drive transactional produce
+     * without a transaction coordinator.
+     */
+    public static Broker start(BrokerConfig config, Time time, TransactionVerifier transactionVerifier)
+            throws IOException {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            return startWith(config, time, resources);
+            return startWith(config, time, resources, transactionVerifier);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -97,7 +117,8 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static Broker startWith(BrokerConfig config, Time time, Deque<AutoCloseable> resources)
+    private static Broker startWith(
+            BrokerConfig config, Time time, Deque<AutoCloseable> resources, TransactionVerifier verifierOverride)
             throws IOException, InterruptedException {
         long started = time.milliseconds();
         Files.createDirectories(config.dataDir());
@@ -151,6 +172,18 @@ public final class Broker implements AutoCloseable {
         partitions.addHighWatermarkListener(fetchPurgatory::checkAndComplete);
         partitions.addHighWatermarkListener(producePurgatory::checkAndComplete);
         partitions.addLogEndListener(fetchPurgatory::checkAndComplete);
+        ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
+        producerIds.start();
+        resources.push(producerIds::stop);
+        TransactionRuntime transactions = TransactionRuntime.start(
+                config.transactionConfig(),
+                config.brokerId(),
+                config.replicaSocketTimeoutMs(),
+                metadata,
+                partitions,
+                producerIds,
+                time);
+        resources.push(transactions);
         GroupConfig groupConfig = config.groupConfig();
         GroupCoordinator groups = GroupCoordinator.create(
                 groupConfig,
@@ -187,9 +220,6 @@ public final class Broker implements AutoCloseable {
         metadata.addListener(fetchers);
         fetchers.start();
         TopicAdmin topicAdmin = new TopicAdmin(config.topicPolicy(), metadata, partitions);
-        ProducerIdBlocks producerIds = metadata.producerIdBlocks(config.brokerId());
-        producerIds.start();
-        resources.push(producerIds::stop);
         BrokerMetrics metrics = new BrokerMetrics(time);
         // Admin requests write to ZooKeeper there, never on the request threads (closed after the server below)
         AdminLane adminLane = AdminLane.start(config.numIoThreads(), "skein-broker-" + config.brokerId() + "-admin");
@@ -215,7 +245,11 @@ public final class Broker implements AutoCloseable {
                         () -> currentController(controllerRef.get(), config.brokerId()),
                         groups,
                         metrics,
-                        adminLane),
+                        adminLane,
+                        transactions.coordinator(),
+                        verifierOverride != null ? verifierOverride : transactions.verifier(),
+                        // markers committed to __consumer_offsets end transactional offset commits
+                        groups),
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 listenerSettings(config, time),
@@ -253,7 +287,8 @@ public final class Broker implements AutoCloseable {
                 clusterId,
                 resources,
                 new Components(
-                        metadata, partitions, fetchPurgatory, producePurgatory, server, groups, metrics, controller));
+                        metadata, partitions, fetchPurgatory, producePurgatory, server, groups, metrics, controller),
+                transactions);
     }
 
     /** Forgets idle idempotent producers ({@code producer.id.expiration.ms}) so producer state cannot grow forever. */
@@ -380,6 +415,16 @@ public final class Broker implements AutoCloseable {
     public int fetchPurgatorySize() {
         return components.fetchPurgatory().size()
                 + components.producePurgatory().size();
+    }
+
+    /** The transaction coordinator of the {@code __transaction_state} partitions this broker leads. */
+    public TransactionCoordinator transactions() {
+        return transactions.coordinator();
+    }
+
+    /** What this broker's partition leaders ask before appending a transactional batch (KIP-890 part 1). */
+    public TransactionVerifier transactionVerifier() {
+        return transactions.verifier();
     }
 
     /** This broker's controller, active when {@link Controller#activeEpoch()} is present. */

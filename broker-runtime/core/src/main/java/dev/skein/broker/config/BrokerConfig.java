@@ -13,6 +13,8 @@ import dev.skein.broker.network.Listener;
 import dev.skein.broker.network.SocketServerConfigs;
 import dev.skein.broker.partition.TopicPolicy;
 import dev.skein.broker.replica.ReplicationConfigs;
+import dev.skein.broker.txn.coordinator.TransactionConfig;
+import dev.skein.broker.txn.coordinator.TransactionConfigs;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -94,6 +96,7 @@ public final class BrokerConfig {
         SocketServerConfigs.define(def);
         TopicPolicy.define(def);
         GroupConfigs.define(def);
+        TransactionConfigs.define(def);
         ReplicationConfigs.define(def);
         LogConfigs.define(def);
         return def;
@@ -157,6 +160,11 @@ public final class BrokerConfig {
     /** The group coordinator's settings ({@code group.*}, {@code offsets.*}). */
     public GroupConfig groupConfig() {
         return GroupConfigs.groupConfig(values);
+    }
+
+    /** The transaction coordinator's settings ({@code transaction.*}, {@code transactional.id.*}). */
+    public TransactionConfig transactionConfig() {
+        return TransactionConfigs.transactionConfig(values);
     }
 
     /** The listener the broker binds. */

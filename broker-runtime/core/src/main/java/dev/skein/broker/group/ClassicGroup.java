@@ -14,7 +14,11 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * State of one classic group: its state machine position, generation, chosen protocol, leader, members (with the
  * static-instance index and the member ids handed out by MEMBER_ID_REQUIRED that have not joined yet) and its
- * committed offsets.
+ * committed offsets, and its transactional offsets waiting for their transaction's end.
+ *
+ * <p>Offset records are ordered by a position: the log offset of the record when it was read back from
+ * {@code __consumer_offsets}, and a per-group counter continuing above the last one read for records written since
+ * (appends of one group happen under its lock, so the counter follows their log order).
  *
  * <p>Threading: every read and write happens while holding this object's monitor ({@code synchronized (group)});
  * the coordinator never holds two group locks at once.
@@ -32,6 +36,11 @@ final class ClassicGroup {
     private final Map<String, String> staticMembers = new HashMap<>();
     private final Set<String> pendingMembers = new HashSet<>();
     private final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+    /** Log position of the record holding each committed offset; see {@link #materialize}. */
+    private final Map<TopicPartition, Long> offsetPositions = new HashMap<>();
+
+    private final PendingTxnOffsets pendingTxnOffsets = new PendingTxnOffsets();
+    private long lastPosition;
     private boolean newMemberAdded;
     private boolean initialDelayPending;
     private long rebalanceRound;
@@ -281,5 +290,33 @@ final class ClassicGroup {
 
     Optional<CommittedOffset> offset(TopicPartition tp) {
         return Optional.ofNullable(offsets.get(tp));
+    }
+
+    /** The pending transactional offsets of this group. */
+    PendingTxnOffsets pendingTxnOffsets() {
+        return pendingTxnOffsets;
+    }
+
+    /** The position of the next offset record this group writes. */
+    long nextPosition() {
+        return ++lastPosition;
+    }
+
+    /** Makes later {@link #nextPosition}s exceed {@code position} (a log offset read back at load). */
+    void positionAtLeast(long position) {
+        lastPosition = Math.max(lastPosition, position);
+    }
+
+    /**
+     * Makes {@code offset}, written at {@code position}, the committed offset of {@code tp} unless the current one
+     * was written later (Kafka keeps the most recently written of a plain and a transactional commit, whichever
+     * became visible first).
+     */
+    void materialize(TopicPartition tp, CommittedOffset offset, long position) {
+        Long current = offsetPositions.get(tp);
+        if (current == null || !offsets.containsKey(tp) || current < position) {
+            offsets.put(tp, offset);
+            offsetPositions.put(tp, position);
+        }
     }
 }

@@ -1,16 +1,12 @@
 package dev.skein.broker.group;
 
 import dev.skein.broker.group.GroupOffsets.DeletedOffsets;
-import dev.skein.broker.group.GroupOffsets.FetchedOffsets;
-import dev.skein.broker.group.GroupRecords.GroupEntry;
 import dev.skein.broker.group.GroupRecords.GroupSnapshot;
 import dev.skein.broker.group.GroupRecords.MemberSnapshot;
-import dev.skein.broker.group.GroupRecords.OffsetEntry;
 import dev.skein.broker.group.GroupShards.Shard;
 import dev.skein.broker.partition.PartitionRegistry;
-import java.nio.BufferUnderflowException;
+import dev.skein.broker.txn.TransactionMarkerListener;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,22 +27,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The classic group coordinator of this broker: serves the groups whose {@code __consumer_offsets} partition
  * ({@code abs(groupId.hashCode()) % partitions}) this broker leads. The membership protocol is in
- * {@link GroupMembership}, offsets in {@link GroupOffsets}; this class owns partition loading and the group-level
- * admin operations.
+ * {@link GroupMembership}, offsets in {@link GroupOffsets}, transactional offsets (TxnOffsetCommit, pending until
+ * their transaction's marker, which partition leaders report through {@link #onMarkerCommitted}) in
+ * {@link TransactionalOffsets}; this class owns partition loading and the group-level admin operations.
  *
  * <p>Loading: {@link #onBecomeLeader} marks the partition loading (requests for its groups get
  * COORDINATOR_LOAD_IN_PROGRESS) and replays its log on {@code loadExecutor}; the last record per key wins and
- * tombstones delete. Restored groups with members are Stable and their members' sessions restart.
+ * tombstones delete; transactional offsets take effect at their COMMIT marker and those of transactions without a
+ * marker in the log yet stay pending ({@link ReplayedPartition}). Restored groups with members are Stable and their members' sessions restart.
  * {@link #onResign} drops the partition's groups and fails their waiting requests with NOT_COORDINATOR.
  *
  * <p>Threading: one lock per group (its monitor); every public method may be called from any thread.
  */
-public final class GroupCoordinator {
+public final class GroupCoordinator implements TransactionMarkerListener {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
 
     private final GroupShards shards;
     private final GroupMembership membership;
     private final GroupOffsets offsets;
+    private final TransactionalOffsets txnOffsets;
     private final CoordinatorLog coordinatorLog;
     private final Executor loadExecutor;
     private final Time time;
@@ -61,6 +60,7 @@ public final class GroupCoordinator {
         this.shards = new GroupShards(partitionCount, time);
         this.membership = new GroupMembership(config, shards, coordinatorLog, timer, time);
         this.offsets = new GroupOffsets(config, shards, membership, coordinatorLog, time);
+        this.txnOffsets = new TransactionalOffsets(config, shards, coordinatorLog, time);
         this.coordinatorLog = coordinatorLog;
         this.loadExecutor = loadExecutor;
         this.time = time;
@@ -143,29 +143,9 @@ public final class GroupCoordinator {
 
     private void load(int partition, long epoch) {
         long started = time.milliseconds();
-        Map<String, GroupSnapshot> groups = new HashMap<>();
-        Map<String, Map<TopicPartition, CommittedOffset>> committed = new HashMap<>();
-        int[] records = new int[1];
-        int[] skipped = new int[1];
+        ReplayedPartition replayed = new ReplayedPartition(partition);
         try {
-            coordinatorLog.replay(partition, record -> {
-                records[0]++;
-                GroupRecords.Decoded decoded;
-                try {
-                    decoded = GroupRecords.decode(record);
-                } catch (IllegalStateException | BufferUnderflowException e) {
-                    // One unreadable record must not make every group of the partition unavailable; Kafka's loader
-                    // skips records it cannot read the same way. What it held is lost, the rest loads.
-                    skipped[0]++;
-                    log.warn(
-                            "Skipping unreadable record at offset {} of __consumer_offsets-{}: {}",
-                            record.offset(),
-                            partition,
-                            e.toString());
-                    return;
-                }
-                applyLoaded(decoded, groups, committed);
-            });
+            coordinatorLog.replay(partition, replayed);
         } catch (RuntimeException e) {
             log.error("Loading __consumer_offsets-{} failed; its groups stay unavailable", partition, e);
             return;
@@ -174,55 +154,29 @@ public final class GroupCoordinator {
         if (shard == null) {
             return; // resigned meanwhile
         }
-        Set<String> ids = new java.util.HashSet<>(groups.keySet());
-        committed.forEach((id, o) -> {
-            if (!o.isEmpty()) {
-                ids.add(id);
-            }
-        });
+        Set<String> ids = replayed.groupIds();
         for (String id : ids) {
             ClassicGroup group = new ClassicGroup(id, partition, time.milliseconds());
             synchronized (group) {
-                GroupSnapshot snapshot = groups.get(id);
+                GroupSnapshot snapshot = replayed.groups.get(id);
                 if (snapshot != null) {
                     restore(group, snapshot);
                 }
-                group.offsets().putAll(committed.getOrDefault(id, Map.of()));
+                replayed.restoreOffsets(group);
                 shard.groups.put(id, group);
                 group.members().forEach(m -> membership.scheduleHeartbeat(group, m));
             }
         }
-        shard.loaded = true;
+        txnOffsets.activate(shard);
         log.info(
-                "Loaded __consumer_offsets-{}: {} records ({} unreadable, skipped), {} groups in {} ms",
+                "Loaded __consumer_offsets-{}: {} records ({} unreadable, skipped), {} groups, {} open transactions"
+                        + " in {} ms",
                 partition,
-                records[0],
-                skipped[0],
+                replayed.records,
+                replayed.skipped,
                 ids.size(),
+                replayed.pending.size(),
                 time.milliseconds() - started);
-    }
-
-    /** Folds one decoded record into the state being loaded; later records win, a null value deletes. */
-    private static void applyLoaded(
-            GroupRecords.Decoded decoded,
-            Map<String, GroupSnapshot> groups,
-            Map<String, Map<TopicPartition, CommittedOffset>> committed) {
-        if (decoded instanceof OffsetEntry o) {
-            Map<TopicPartition, CommittedOffset> groupOffsets =
-                    committed.computeIfAbsent(o.groupId(), id -> new HashMap<>());
-            if (o.offset() == null) {
-                groupOffsets.remove(o.partition());
-            } else {
-                groupOffsets.put(o.partition(), o.offset());
-            }
-        } else if (decoded instanceof GroupEntry g) {
-            if (g.group() == null) {
-                groups.remove(g.groupId());
-                committed.remove(g.groupId());
-            } else {
-                groups.put(g.groupId(), g.group());
-            }
-        }
     }
 
     private void restore(ClassicGroup group, GroupSnapshot snapshot) {
@@ -281,6 +235,37 @@ public final class GroupCoordinator {
     }
 
     /**
+     * Commits offsets in the transaction of producer {@code producerId} (TxnOffsetCommit): they are written at once
+     * but become the group's committed offsets only when the transaction commits; see {@link TransactionalOffsets}.
+     * Verifying that the transaction includes the group's partition is the caller's job.
+     *
+     * @param generationId -1 (with an empty member id) when the producer does not send consumer group metadata
+     * @return one error per partition
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commitTransactionalOffsets(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            String memberId,
+            String groupInstanceId,
+            int generationId,
+            Map<TopicPartition, CommittedOffset> committed) {
+        return txnOffsets.commit(
+                groupId, producerId, producerEpoch, memberId, groupInstanceId, generationId, committed);
+    }
+
+    /**
+     * Materializes (COMMIT) or drops (ABORT) the transactional offsets of {@code producerId} in the groups of
+     * {@code partition} once its marker is committed there; ignores partitions of other topics.
+     */
+    @Override
+    public void onMarkerCommitted(TopicPartition partition, long producerId, short producerEpoch, boolean commit) {
+        if (partition.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+            txnOffsets.endTransaction(partition.partition(), producerId, commit);
+        }
+    }
+
+    /**
      * Committed offsets of a group.
      *
      * @param partitions null for every partition with a committed offset
@@ -288,8 +273,16 @@ public final class GroupCoordinator {
      */
     public Map.Entry<Errors, Map<TopicPartition, CommittedOffset>> fetchOffsets(
             String groupId, List<TopicPartition> partitions) {
-        FetchedOffsets fetched = offsets.fetch(groupId, partitions);
+        FetchedOffsets fetched = offsets.fetch(groupId, partitions, false);
         return Map.entry(fetched.error(), fetched.offsets());
+    }
+
+    /**
+     * Like {@link #fetchOffsets(String, List)}; with {@code requireStable} also names the partitions whose offset an
+     * open transaction holds (OffsetFetch {@code require_stable}, KIP-447).
+     */
+    public FetchedOffsets fetchOffsets(String groupId, List<TopicPartition> partitions, boolean requireStable) {
+        return offsets.fetch(groupId, partitions, requireStable);
     }
 
     /** Deletes committed offsets: the group-level error and, if NONE, one error per partition. */
@@ -402,6 +395,7 @@ public final class GroupCoordinator {
             tombstones.add(GroupRecords.groupTombstone(groupId, now));
             membership.unload(group, Errors.COORDINATOR_NOT_AVAILABLE);
             group.offsets().clear();
+            group.pendingTxnOffsets().clear();
             shards.remove(group);
             return coordinatorLog
                     .append(group.offsetsPartition(), tombstones)

@@ -92,13 +92,14 @@ final class GroupOffsets {
                 return CompletableFuture.completedFuture(result);
             }
             ClassicGroup target = group;
+            long position = group.nextPosition();
             return coordinatorLog.append(group.offsetsPartition(), records).handle((ignored, appendFailure) -> {
                 synchronized (target) {
                     Errors outcome = Errors.NONE;
                     if (appendFailure != null) {
                         outcome = offsetAppendError(appendFailure);
                     } else if (!target.is(GroupState.DEAD)) {
-                        target.offsets().putAll(valid);
+                        valid.forEach((tp, o) -> target.materialize(tp, o, position));
                     }
                     for (TopicPartition tp : valid.keySet()) {
                         result.put(tp, outcome);
@@ -127,14 +128,15 @@ final class GroupOffsets {
         return Errors.NONE;
     }
 
-    /** Result of an OffsetFetch for one group: a group-level error, or the offsets (null = none committed). */
-    record FetchedOffsets(Errors error, Map<TopicPartition, CommittedOffset> offsets) {}
-
-    /** The committed offsets of {@code partitions}, or of every partition when {@code partitions} is null. */
-    FetchedOffsets fetch(String groupId, List<TopicPartition> partitions) {
+    /**
+     * The committed offsets of {@code partitions}, or of every partition with a committed offset when
+     * {@code partitions} is null. With {@code requireStable}, partitions for which an open transaction holds an offset
+     * are listed as unstable (their offset may change when it ends).
+     */
+    FetchedOffsets fetch(String groupId, List<TopicPartition> partitions, boolean requireStable) {
         Errors error = shards.check(groupId);
         if (error != Errors.NONE) {
-            return new FetchedOffsets(error, Map.of());
+            return new FetchedOffsets(error, Map.of(), Set.of());
         }
         ClassicGroup group = shards.get(groupId);
         Map<TopicPartition, CommittedOffset> result = new LinkedHashMap<>();
@@ -142,7 +144,7 @@ final class GroupOffsets {
             if (partitions != null) {
                 partitions.forEach(tp -> result.put(tp, null));
             }
-            return new FetchedOffsets(Errors.NONE, result);
+            return new FetchedOffsets(Errors.NONE, result, Set.of());
         }
         synchronized (group) {
             if (partitions == null) {
@@ -150,8 +152,10 @@ final class GroupOffsets {
             } else {
                 partitions.forEach(tp -> result.put(tp, group.offsets().get(tp)));
             }
+            Set<TopicPartition> unstable =
+                    requireStable ? TransactionalOffsets.unstable(group, result.keySet()) : Set.of();
+            return new FetchedOffsets(Errors.NONE, result, unstable);
         }
-        return new FetchedOffsets(Errors.NONE, result);
     }
 
     /** Result of an OffsetDelete: a group-level error, or one error per partition. */
@@ -187,7 +191,8 @@ final class GroupOffsets {
                     result.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
                 } else {
                     result.put(tp, Errors.NONE);
-                    if (group.offsets().containsKey(tp)) {
+                    if (group.offsets().containsKey(tp)
+                            || group.pendingTxnOffsets().holds(tp)) {
                         deleted.add(tp);
                         tombstones.add(GroupRecords.offsetTombstone(groupId, tp, now));
                     }
@@ -202,7 +207,11 @@ final class GroupOffsets {
                     return new DeletedOffsets(GroupStore.appendError(failure), Map.of());
                 }
                 synchronized (target) {
-                    deleted.forEach(target.offsets()::remove);
+                    for (TopicPartition tp : deleted) {
+                        target.offsets().remove(tp);
+                        // Kafka's rule: a tombstone also drops what open transactions committed for the partition.
+                        target.pendingTxnOffsets().removePartition(tp);
+                    }
                 }
                 return new DeletedOffsets(Errors.NONE, result);
             });
@@ -256,14 +265,17 @@ final class GroupOffsets {
         List<TopicPartition> gone = new ArrayList<>();
         for (Map.Entry<TopicPartition, CommittedOffset> e : group.offsets().entrySet()) {
             long base = managed ? group.stateTimestampMs() : e.getValue().commitTimestamp();
-            if (base + config.offsetsRetentionMs() <= now) {
+            // An offset an open transaction may still replace stays until the transaction ends, as in Kafka.
+            if (base + config.offsetsRetentionMs() <= now
+                    && !group.pendingTxnOffsets().holds(e.getKey())) {
                 gone.add(e.getKey());
                 tombstones.add(GroupRecords.offsetTombstone(group.groupId(), e.getKey(), now));
             }
         }
         gone.forEach(group.offsets()::remove);
-        boolean removeGroup =
-                group.offsets().isEmpty() && group.pendingMembers().isEmpty();
+        boolean removeGroup = group.offsets().isEmpty()
+                && group.pendingMembers().isEmpty()
+                && group.pendingTxnOffsets().isEmpty();
         if (removeGroup) {
             tombstones.add(GroupRecords.groupTombstone(group.groupId(), now));
             group.transitionTo(GroupState.DEAD, now);
@@ -286,7 +298,8 @@ final class GroupOffsets {
         return gone.size();
     }
 
-    private static Errors offsetAppendError(Throwable failure) {
+    /** The error an offset commit answers when writing its records failed. */
+    static Errors offsetAppendError(Throwable failure) {
         Errors mapped = GroupStore.appendError(failure);
         return mapped == Errors.UNKNOWN_SERVER_ERROR ? Errors.INVALID_COMMIT_OFFSET_SIZE : mapped;
     }

@@ -16,11 +16,18 @@ import org.apache.kafka.common.utils.Utils;
  * (concurrent maps); the groups themselves are guarded by their own locks.
  */
 final class GroupShards {
-    /** One owned partition: loading until its log has been replayed. */
+    /**
+     * One owned partition: loading until its log has been replayed. {@code loaded} turns true and
+     * {@code endedWhileLoading} is read and written while holding the shard's monitor.
+     */
     static final class Shard {
+        /** A transaction whose marker was committed to the partition while it was loading. */
+        record EndedTxn(long producerId, boolean commit) {}
+
         final long epoch;
         volatile boolean loaded;
         final Map<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+        final List<EndedTxn> endedWhileLoading = new ArrayList<>();
 
         Shard(long epoch) {
             this.epoch = epoch;
@@ -61,6 +68,11 @@ final class GroupShards {
     Shard current(int partition, long epoch) {
         Shard shard = shards.get(partition);
         return shard != null && shard.epoch == epoch ? shard : null;
+    }
+
+    /** The shard of {@code partition}, loading or loaded, or null if this coordinator does not own it. */
+    Shard shard(int partition) {
+        return shards.get(partition);
     }
 
     Shard remove(int partition) {

@@ -13,7 +13,7 @@ import org.apache.kafka.common.utils.Time;
 /**
  * Persistence of classic groups: writes a group's metadata (generation, protocol, leader, members with their
  * subscriptions and assignments) as one record to its {@code __consumer_offsets} partition, and maps a failed write to
- * the error the client gets. This is where transactional offset commits will write next.
+ * the error the client gets. (Transactional offset commits write through {@link TransactionalOffsets}.)
  *
  * <p>Threading: callers hold the group's monitor while the snapshot is taken; the returned future completes on
  * whichever thread the {@link CoordinatorLog} completes it (callers re-take the group lock in their callbacks).

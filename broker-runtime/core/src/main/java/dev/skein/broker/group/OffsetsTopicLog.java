@@ -4,7 +4,9 @@ import dev.skein.broker.log.PartitionLog;
 import dev.skein.broker.log.PartitionLog.FetchSlice;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
+import java.nio.ByteBuffer;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,13 +14,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -32,10 +36,16 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * ({@link Partition#replicationOutcome}). Every waiter is answered: two appends may end at the same offset (one in an
  * old epoch, truncated, one in the new), so waiters are ordered by offset and arrival. Replay reads to the log end, as
  * Kafka's coordinator load does: records an earlier leader acknowledged may lie above this new leader's high
- * watermark until its followers fetch them. Thread-safe.
+ * watermark until its followers fetch them. Transactional batches (the group coordinator's TxnOffsetCommit records)
+ * carry the producer's id and epoch without a sequence; replay reports them with their producer id and reports each
+ * COMMIT/ABORT control batch where it lies. Thread-safe.
  */
 final class OffsetsTopicLog implements CoordinatorLog {
     private static final int READ_BYTES = 1024 * 1024;
+    /** Positions in a v2 batch header (Kafka's record batch format). */
+    private static final int ATTRIBUTES_OFFSET = 21;
+
+    private static final int BASE_SEQUENCE_OFFSET = 53;
 
     private final PartitionRegistry partitions;
     private static final Comparator<Waiter> BY_END =
@@ -63,6 +73,34 @@ final class OffsetsTopicLog implements CoordinatorLog {
 
     @Override
     public CompletableFuture<Void> append(int partition, List<SimpleRecord> records) {
+        return appendBatch(
+                partition, MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)));
+    }
+
+    @Override
+    public CompletableFuture<Void> appendTransactional(
+            int partition, long producerId, short producerEpoch, List<SimpleRecord> records) {
+        MemoryRecords batch = MemoryRecords.withTransactionalRecords(
+                Compression.NONE, producerId, producerEpoch, 0, records.toArray(SimpleRecord[]::new));
+        return appendBatch(partition, withoutSequence(batch));
+    }
+
+    /**
+     * Clears the base sequence of a single v2 batch (the builder insists on one for a producer id) and re-seals its
+     * CRC: the partition's producer state then checks only the epoch of the coordinator's batch, which is not part of
+     * the producer's own sequence (see ProducerStateManager).
+     */
+    private static MemoryRecords withoutSequence(MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        int start = buffer.position();
+        buffer.putInt(start + BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.duplicate().position(start + ATTRIBUTES_OFFSET).limit(start + records.sizeInBytes()));
+        buffer.putInt(start + DefaultRecordBatch.CRC_OFFSET, (int) crc.getValue());
+        return records;
+    }
+
+    private CompletableFuture<Void> appendBatch(int partition, MemoryRecords batch) {
         Partition local = partitions.get(tp(partition)).orElse(null);
         if (local == null) {
             return CompletableFuture.failedFuture(
@@ -70,8 +108,7 @@ final class OffsetsTopicLog implements CoordinatorLog {
         }
         Partition.LeaderAppend appended;
         try {
-            appended = local.appendAsLeader(
-                    MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)), (short) -1);
+            appended = local.appendAsLeader(batch, (short) -1);
         } catch (ApiException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -121,7 +158,7 @@ final class OffsetsTopicLog implements CoordinatorLog {
     }
 
     @Override
-    public void replay(int partition, Consumer<Record> sink) {
+    public void replay(int partition, ReplaySink sink) {
         Partition local = partitions.get(tp(partition)).orElse(null);
         if (local == null) {
             return;
@@ -136,10 +173,13 @@ final class OffsetsTopicLog implements CoordinatorLog {
                 if (batch.lastOffset() < offset) {
                     continue;
                 }
-                if (!batch.isControlBatch()) {
+                if (batch.isControlBatch()) {
+                    replayMarker(batch, sink);
+                } else {
+                    long producerId = batch.isTransactional() ? batch.producerId() : RecordBatch.NO_PRODUCER_ID;
                     for (Record record : batch) {
                         if (record.offset() >= offset && record.offset() < end) {
-                            sink.accept(record);
+                            sink.record(record, producerId);
                         }
                     }
                 }
@@ -149,6 +189,21 @@ final class OffsetsTopicLog implements CoordinatorLog {
                 break;
             }
             offset = next;
+        }
+    }
+
+    private static void replayMarker(RecordBatch batch, ReplaySink sink) {
+        Iterator<Record> records = batch.iterator();
+        if (!records.hasNext()) {
+            return; // emptied by compaction: the transaction's records are gone too
+        }
+        Record record = records.next();
+        if (!record.hasKey()) {
+            return;
+        }
+        ControlRecordType type = ControlRecordType.parse(record.key());
+        if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+            sink.marker(batch.baseOffset(), batch.producerId(), type == ControlRecordType.COMMIT);
         }
     }
 }

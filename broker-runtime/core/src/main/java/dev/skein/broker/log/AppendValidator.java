@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.CorruptRecordException;
-import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
@@ -24,7 +23,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  *
  * <p>{@link #validateClientBatch} is what a producer's bytes must pass, following Kafka's {@code ProduceRequest}
  * and {@code LogValidator} rules and stricter where Kafka trusts the client (see {@link RecordScanner}): exactly one
- * batch per partition, the records really there as declared, no control batch, no client-chosen LogAppendTime,
+ * batch per partition, the records really there as declared, no control batch (a transactional batch passes: the
+ * produce path verified it with the transaction coordinator first), no client-chosen LogAppendTime,
  * timestamps inside the topic's window. It may rewrite the batch's max timestamp when the header disagrees with the
  * records (as Kafka does), nothing else.
  */
@@ -54,8 +54,6 @@ final class AppendValidator {
      * @throws RecordTooLargeException (MESSAGE_TOO_LARGE) above {@code max.message.bytes}
      * @throws InvalidTimestampException (INVALID_TIMESTAMP) for a LogAppendTime batch from a client or a CreateTime
      *     timestamp outside [now - message.timestamp.before.max.ms, now + message.timestamp.after.max.ms]
-     * @throws InvalidPidMappingException (INVALID_PRODUCER_ID_MAPPING) for a transactional batch: this broker has no
-     *     transaction coordinator, so no producer can have a transaction open
      */
     static MutableRecordBatch validateClientBatch(MemoryRecords records, LogConfig cfg, long now) {
         int size = records.sizeInBytes();
@@ -123,11 +121,6 @@ final class AppendValidator {
         if (lastOffsetDelta + 1 != count) {
             throw new InvalidRecordException("Inconsistent batch offset range: last offset delta " + lastOffsetDelta
                     + " and count of records " + count);
-        }
-        // Kafka verifies a transactional batch (a control batch is one) with its transaction coordinator first.
-        if (batch.isTransactional()) {
-            throw new InvalidPidMappingException("Transactional batch of producer " + batch.producerId()
-                    + " refused: this broker does not run a transaction coordinator yet");
         }
         if (batch.isControlBatch()) {
             throw new InvalidRecordException("Clients are not allowed to write control records");

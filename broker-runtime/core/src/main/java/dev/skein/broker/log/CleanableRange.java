@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Which segments of a compacted log the cleaner may rewrite, and how dirty they are: a pure function of the segment
- * list, the topic config, the clock, the high watermark and the cleaner checkpoint.
+ * list, the topic config, the clock, the last stable offset and the cleaner checkpoint.
  *
  * <p>Segments {@code [0, firstUncleanable)} are cleanable: closed (never the active segment), entirely below the high
  * watermark, and — when {@code min.compaction.lag.ms} is set — holding no record whose timestamp is younger than the
@@ -15,12 +15,12 @@ import java.util.List;
 record CleanableRange(int firstDirty, int firstUncleanable, long cleanBytes, long dirtyBytes) {
 
     static CleanableRange of(
-            List<LogSegment> segments, LogConfig config, long nowMs, long highWatermark, long checkpoint) {
+            List<LogSegment> segments, LogConfig config, long nowMs, long lastStableOffset, long checkpoint) {
         long lag = config.minCompactionLagMs();
         int uncleanable = 0;
         while (uncleanable < segments.size() - 1) {
             LogSegment s = segments.get(uncleanable);
-            if (s.nextOffset() > highWatermark || (lag > 0 && s.maxTimestamp() > nowMs - lag)) {
+            if (s.nextOffset() > lastStableOffset || (lag > 0 && s.maxTimestamp() > nowMs - lag)) {
                 break;
             }
             uncleanable++;

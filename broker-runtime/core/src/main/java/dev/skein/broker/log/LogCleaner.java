@@ -163,14 +163,15 @@ public final class LogCleaner implements Closeable {
 
     private CleanableRange range(PartitionLog log, LogConfig cfg, long now) {
         long checkpoint = store.cleanerCheckpoint(log.topicPartition()).orElse(-1L);
-        return CleanableRange.of(log.segments(), cfg, now, log.highWatermark(), checkpoint);
+        return CleanableRange.of(log.segments(), cfg, now, log.lastStableOffset(), checkpoint);
     }
 
     private Optional<CleanResult> clean(PartitionLog log, long now) throws IOException {
         LogConfig cfg = log.config();
         List<LogSegment> segments = log.segments();
         long checkpoint = store.cleanerCheckpoint(log.topicPartition()).orElse(-1L);
-        CleanableRange range = CleanableRange.of(segments, cfg, now, log.highWatermark(), checkpoint);
+        // Never past the last stable offset: undecided transactions must not be compacted (Kafka's rule).
+        CleanableRange range = CleanableRange.of(segments, cfg, now, log.lastStableOffset(), checkpoint);
         long bytesBefore = log.sizeInBytes();
         long deleteDelayMs = cfg.fileDeleteDelayMs();
         LogCompactor compactor =

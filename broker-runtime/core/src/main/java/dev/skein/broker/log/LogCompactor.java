@@ -1,9 +1,12 @@
 package dev.skein.broker.log;
 
+import dev.skein.broker.txn.ProducerEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -42,6 +45,7 @@ final class LogCompactor {
     private long bytesRead;
     private long bytesWritten;
     private long earliestTombstoneHorizon = Long.MAX_VALUE;
+    private TxnCleaning txns;
 
     /** What a compaction did; {@code cleanedTo} is the new checkpoint, -1 when it stopped before finishing. */
     record Outcome(long cleanedTo, long bytesRead, long bytesWritten, int keys, long earliestTombstoneHorizon) {}
@@ -62,6 +66,7 @@ final class LogCompactor {
     /** Compacts {@code segments[0, range.firstUncleanable)} using a map of at most about {@code mapBytes}. */
     Outcome compact(List<LogSegment> segments, CleanableRange range, long mapBytes) throws IOException {
         try {
+            txns = new TxnCleaning(log.abortedTxns(), lastDataOffsets());
             OffsetMap map = new OffsetMap(mapBytes);
             int mappedEnd = buildMap(segments, range, map);
             if (mappedEnd < 0) {
@@ -82,6 +87,18 @@ final class LogCompactor {
         } finally {
             decompression.close();
         }
+    }
+
+    /** For each producer of the log, the last offset of its last data batch (whose header the cleaner keeps). */
+    private Map<Long, Long> lastDataOffsets() {
+        Map<Long, Long> out = new HashMap<>();
+        for (ProducerEntry entry : log.producerEntries()) {
+            List<ProducerEntry.BatchMetadata> batches = entry.batches();
+            if (!batches.isEmpty()) {
+                out.put(entry.producerId(), batches.get(batches.size() - 1).lastOffset());
+            }
+        }
+        return out;
     }
 
     private Outcome stopped(OffsetMap map) {
@@ -107,8 +124,8 @@ final class LogCompactor {
         int consumed = 0;
         for (MutableRecordBatch batch : records.batches()) {
             consumed += batch.sizeInBytes();
-            if (batch.isControlBatch() || batch.isTransactional()) {
-                continue;
+            if (batch.isControlBatch() || txns.isAborted(batch)) {
+                continue; // committed transactional records are compacted like any other
             }
             try (CloseableIterator<Record> it = batch.streamingIterator(decompression)) {
                 while (it.hasNext()) {
@@ -148,7 +165,7 @@ final class LogCompactor {
     private boolean cleanRun(List<LogSegment> run, OffsetMap map) throws IOException {
         long base = run.get(0).baseOffset();
         long runLastOffset = run.get(run.size() - 1).nextOffset() - 1;
-        CompactionFilter filter = new CompactionFilter(nowMs, config.deleteRetentionMs(), map, runLastOffset);
+        CompactionFilter filter = new CompactionFilter(nowMs, config.deleteRetentionMs(), map, runLastOffset, txns);
         SegmentSwap.discardCleaned(log.dir(), base);
         boolean complete = true;
         LogSegment cleaned = LogSegment.open(log.dir(), base, config, nowMs, true, SegmentSwap.CLEANED_SUFFIX);
@@ -167,7 +184,7 @@ final class LogCompactor {
             SegmentSwap.discardCleaned(log.dir(), base);
             return false;
         }
-        Optional<List<LogSegment>> retired = log.replaceSegments(run);
+        Optional<List<LogSegment>> retired = log.replaceSegments(run, txns.removedAbortMarkers());
         if (retired.isEmpty()) {
             // Retention or truncation changed the log meanwhile; the next pass starts from the new segments.
             return false;

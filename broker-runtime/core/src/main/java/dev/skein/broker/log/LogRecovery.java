@@ -41,7 +41,9 @@ final class LogRecovery {
             RecoveryResult result,
             long logStartOffset,
             long highWatermark,
-            long recoveryPoint) {}
+            long recoveryPoint,
+            List<AbortedTxn> abortedTxns,
+            List<long[]> unreplicatedTxns) {}
 
     /** Opens every segment in {@code dir} (created if absent), recovers them and rebuilds the derived state. */
     static LoadedLog load(
@@ -82,7 +84,10 @@ final class LogRecovery {
                 tp, time, segments, logStart, leo, state.producerSnapshot(), state.producerSnapshotOffset());
         long hw = Math.max(logStart, Math.min(state.highWatermark().orElse(0L), leo));
         long durable = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
-        return new LoadedLog(segments, epochs, producers, result, logStart, hw, durable);
+        TransactionRecovery.Rebuilt txns =
+                TransactionRecovery.load(dir, tp, time, segments, logStart, hw, cleanShutdown);
+        return new LoadedLog(
+                segments, epochs, producers, result, logStart, hw, durable, txns.aborted(), txns.unreplicated());
     }
 
     private static List<Long> segmentBaseOffsets(Path dir) throws IOException {

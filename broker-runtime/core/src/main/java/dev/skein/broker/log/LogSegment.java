@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -93,6 +94,10 @@ final class LogSegment implements AutoCloseable {
         boolean indexesMissing = Files.exists(logPath)
                 && Files.size(logPath) > 0
                 && (!Files.exists(offsetPath) || !Files.exists(timePath));
+        if (suffix.isEmpty() && !Files.exists(logPath)) {
+            // A new segment starts with an empty transaction index: a segment without one had it lost (rebuilt).
+            TxnIndexFile.write(TxnIndexFile.path(dir, baseOffset), List.of());
+        }
         FileRecords records = FileRecords.open(logPath.toFile(), true, Files.exists(logPath), 0, false);
         OffsetIndex offsets = OffsetIndex.open(offsetPath, baseOffset, config.segmentIndexBytes(), active);
         TimeIndex times = TimeIndex.open(timePath, baseOffset, config.segmentIndexBytes(), active);
@@ -387,6 +392,7 @@ final class LogSegment implements AutoCloseable {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        TxnIndexFile.force(TxnIndexFile.path(dir, baseOffset));
     }
 
     /**
@@ -405,10 +411,11 @@ final class LogSegment implements AutoCloseable {
         log.close();
     }
 
-    /** Closes and removes the segment's three files. */
+    /** Closes and removes the segment's files (log, indexes, transaction index). */
     void delete() throws IOException {
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
+        Files.deleteIfExists(TxnIndexFile.path(dir, baseOffset));
         log.deleteIfExists();
     }
 
@@ -421,6 +428,7 @@ final class LogSegment implements AutoCloseable {
     void retire() throws IOException {
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
+        Files.deleteIfExists(TxnIndexFile.path(dir, baseOffset));
         log.renameTo(
                 withSuffix(logFile(dir, baseOffset), SegmentSwap.DELETED_SUFFIX).toFile());
     }

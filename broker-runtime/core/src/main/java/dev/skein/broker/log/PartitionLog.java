@@ -6,22 +6,29 @@ import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition: the façade (Kafka's {@code UnifiedLog}) over its bytes ({@link LocalLog}, a directory
@@ -42,12 +49,15 @@ import org.apache.kafka.common.utils.Time;
  * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
  */
 public final class PartitionLog {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
     private final TopicPartition topicPartition;
     private final Time time;
     private final GroupCommitFlusher flusher;
     private final BrokerStateStore store;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producers;
+    private final TransactionState txns;
     private final RecoveryResult recoveryResult;
     private final LocalLog local;
     private final LogDurability durability;
@@ -78,6 +88,8 @@ public final class PartitionLog {
         this.config = config;
         this.epochs = loaded.epochs();
         this.producers = loaded.producers();
+        this.txns = new TransactionState(producers);
+        txns.restore(loaded.abortedTxns(), loaded.unreplicatedTxns());
         this.recoveryResult = loaded.result();
         this.local = new LocalLog(topicPartition, dir, time, loaded.segments(), loaded.logStartOffset());
         this.durability = new LogDurability(topicPartition, time, local, loaded.recoveryPoint());
@@ -152,11 +164,22 @@ public final class PartitionLog {
      * unknown), which idempotent producer epochs are bound to ({@link ProducerStateManager}).
      */
     public synchronized AppendResult appendFromClient(MemoryRecords records, int leaderEpoch, InetAddress client) {
+        return appendFromClient(records, leaderEpoch, client, null);
+    }
+
+    /**
+     * Like {@link #appendFromClient(MemoryRecords, int, InetAddress)}; a transactional batch whose producer has no
+     * transaction open here at its epoch must present the {@code verificationGuard} taken before the transaction
+     * coordinator verified it ({@link #transactionVerificationGuard}), else INVALID_TXN_STATE.
+     */
+    public synchronized AppendResult appendFromClient(
+            MemoryRecords records, int leaderEpoch, InetAddress client, Object verificationGuard) {
         ensureOpen();
         checkOnline();
         LogConfig cfg = config;
         long now = time.milliseconds();
         MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
+        txns.checkClientBatch(batch, verificationGuard);
         return appendValidated(records, List.of(batch), leaderEpoch, cfg, now, client);
     }
 
@@ -203,11 +226,12 @@ public final class PartitionLog {
                     batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
                 }
                 if (batch.hasProducerId()) {
-                    producers.onAppend(batch, client);
+                    txns.onAppend(batch, client);
                 }
                 next = batch.nextOffset();
             }
             local.write(records, firstOffset, next, cfg, now);
+            persistTxnIndex();
             if (leaderEpoch >= 0) {
                 epochs.assign(leaderEpoch, firstOffset);
             }
@@ -219,7 +243,7 @@ public final class PartitionLog {
                     logStartOffset(),
                     false);
         } catch (RuntimeException e) {
-            producers.truncateFrom(firstOffset);
+            txns.truncateFrom(firstOffset);
             throw e;
         }
     }
@@ -247,11 +271,31 @@ public final class PartitionLog {
         for (MutableRecordBatch batch : batches) {
             epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
             if (batch.hasProducerId()) {
-                producers.onAppend(batch);
+                txns.onAppend(batch, null);
             }
         }
+        persistTxnIndex();
         durability.afterAppend(cfg);
         return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset(), false);
+    }
+
+    /**
+     * Appends the ABORT markers just written to the active segment's {@code .txnindex}. A failed write removes the
+     * file, so that the next start rebuilds it from the log instead of trusting a file that misses an entry.
+     */
+    private void persistTxnIndex() {
+        LogSegment active = local.end().segment();
+        try {
+            txns.persistTo(active, local.dir());
+        } catch (IOException e) {
+            LOG.error(
+                    "{}: writing the transaction index of {} failed; it is rebuilt on the next start", this, active, e);
+            try {
+                Files.deleteIfExists(TxnIndexFile.path(local.dir(), active.baseOffset()));
+            } catch (IOException again) {
+                LOG.error("{}: removing the transaction index of {} failed", this, active, again);
+            }
+        }
     }
 
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
@@ -314,6 +358,53 @@ public final class PartitionLog {
      */
     public synchronized void updateHighWatermark(long hw) {
         highWatermark = Math.max(logStartOffset(), Math.min(hw, logEndOffset()));
+        txns.onHighWatermark(highWatermark);
+    }
+
+    /**
+     * The last stable offset: {@code min(first unstable offset, high watermark)}, where the first unstable offset is
+     * the first offset of the oldest transaction still open or whose marker is not yet below the high watermark.
+     * What {@code read_committed} consumers may read up to. Lock-free.
+     */
+    public long lastStableOffset() {
+        return txns.lastStableOffset(highWatermark);
+    }
+
+    /** The aborted transactions with records in {@code [from, to)}, for a {@code read_committed} fetch. */
+    public List<FetchResponseData.AbortedTransaction> abortedTransactions(long from, long to) {
+        return txns.abortedTransactions(from, to);
+    }
+
+    /** The aborted-transaction index, oldest first (for tests and tools). */
+    public List<AbortedTxn> abortedTxns() {
+        return txns.abortedTxns();
+    }
+
+    /**
+     * Takes the verification guard for the first transactional batch of {@code producerId} at {@code epoch}, before
+     * the transaction coordinator is asked (KIP-890); null when the producer's transaction is open here already and
+     * no verification is needed. See {@link TransactionState}.
+     */
+    public synchronized Object transactionVerificationGuard(long producerId, short epoch) {
+        return txns.verificationGuard(producerId, epoch);
+    }
+
+    /**
+     * Appends the transaction marker the coordinator sent (WriteTxnMarkers) as a control batch, as leader of
+     * {@code leaderEpoch}: fenced like a producer batch by producer epoch, and by coordinator epoch (see
+     * {@link ProducerStateManager}). A marker for a producer without an open transaction here is written too.
+     */
+    public synchronized AppendResult appendMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
+        ControlRecordType type = commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(
+                time.milliseconds(), producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
+        return append(marker, leaderEpoch);
+    }
+
+    /** Every producer this partition knows, detached copies (DescribeProducers). */
+    public synchronized List<ProducerEntry> producerEntries() {
+        return producers.entries();
     }
 
     long recoveryPoint() {
@@ -370,7 +461,8 @@ public final class PartitionLog {
                 LogSegment active = local.truncateTo(offset, config);
                 long leo = active.nextOffset();
                 epochs.truncateFromEnd(leo);
-                producers.truncateFrom(leo);
+                txns.truncateFrom(leo);
+                txns.rewriteFile(local.dir(), active.baseOffset(), leo);
                 highWatermark = Math.min(highWatermark, leo);
                 durability.truncatedTo(leo);
                 persistTruncation(active);
@@ -404,7 +496,7 @@ public final class PartitionLog {
             try {
                 LogSegment active = local.restartAt(offset, config);
                 epochs.truncateFromEnd(Long.MIN_VALUE);
-                producers.truncateFrom(Long.MIN_VALUE);
+                txns.truncateFrom(Long.MIN_VALUE);
                 highWatermark = offset;
                 durability.restartedAt(offset);
                 persistTruncation(active);
@@ -469,6 +561,7 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.deleteOldest(deletable, epochs::truncateFromStart);
         }
+        txns.onLogStart(logStartOffset());
         return deletable;
     }
 
@@ -490,6 +583,7 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.deleteRecordsBefore(offset, epochs::truncateFromStart);
         }
+        txns.onLogStart(logStartOffset());
         return logStartOffset();
     }
 
@@ -513,6 +607,16 @@ public final class PartitionLog {
      * truncation removed part of it while it was being cleaned).
      */
     synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old) throws IOException {
+        return replaceSegments(old, Set.of());
+    }
+
+    /**
+     * Like {@link #replaceSegments(List)}; the cleaned segment no longer holds the ABORT markers at
+     * {@code removedAbortMarkers} (their transactions have no batch left), so their aborted-transaction index entries
+     * go too: a consumer must not treat a later transaction of the same producer as aborted.
+     */
+    synchronized Optional<List<LogSegment>> replaceSegments(List<LogSegment> old, Set<Long> removedAbortMarkers)
+            throws IOException {
         int first = local.indexOfRun(old);
         if (first < 0) {
             SegmentSwap.discardCleaned(local.dir(), old.get(0).baseOffset());
@@ -521,6 +625,10 @@ public final class PartitionLog {
         synchronized (durability.lock()) {
             local.replaceSegments(old, first, config);
         }
+        txns.removeAborted(removedAbortMarkers);
+        // The retired segments took the transaction index of the run's base offset with them.
+        txns.rewriteFile(
+                local.dir(), old.get(0).baseOffset(), old.get(old.size() - 1).nextOffset());
         return Optional.of(List.copyOf(old));
     }
 

@@ -224,7 +224,28 @@ public final class Partition {
 
     /** Like {@link #appendFromClient(MemoryRecords, short)}, naming the client's address (idempotent epochs). */
     public LeaderAppend appendFromClient(MemoryRecords records, short requiredAcks, InetAddress client) {
-        return appendAsLeader(records, requiredAcks, true, client);
+        return appendAsLeader(records, requiredAcks, true, client, null, null);
+    }
+
+    /**
+     * Like {@link #appendFromClient(MemoryRecords, short, InetAddress)} for a transactional batch verified with the
+     * transaction coordinator under {@code verificationGuard} ({@link PartitionLog#transactionVerificationGuard}).
+     */
+    public LeaderAppend appendFromClient(
+            MemoryRecords records, short requiredAcks, InetAddress client, Object verificationGuard) {
+        return appendAsLeader(records, requiredAcks, true, client, verificationGuard, null);
+    }
+
+    /** A transaction marker to write as leader: what {@link #appendMarker} appends. */
+    private record Marker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {}
+
+    /**
+     * Appends a transaction marker from the transaction coordinator (WriteTxnMarkers) as leader, with acks=all's
+     * preconditions; see {@link PartitionLog#appendMarker}.
+     */
+    public LeaderAppend appendMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        return appendAsLeader(
+                null, (short) -1, false, null, null, new Marker(producerId, producerEpoch, coordinatorEpoch, commit));
     }
 
     /**
@@ -232,11 +253,16 @@ public final class Partition {
      * the preconditions.
      */
     public LeaderAppend appendAsLeader(MemoryRecords records, short requiredAcks) {
-        return appendAsLeader(records, requiredAcks, false, null);
+        return appendAsLeader(records, requiredAcks, false, null, null, null);
     }
 
     private LeaderAppend appendAsLeader(
-            MemoryRecords records, short requiredAcks, boolean fromClient, InetAddress client) {
+            MemoryRecords records,
+            short requiredAcks,
+            boolean fromClient,
+            InetAddress client,
+            Object verificationGuard,
+            Marker marker) {
         LeaderAppend appended;
         boolean advanced;
         leaderIsrUpdateLock.readLock().lock();
@@ -251,9 +277,19 @@ public final class Partition {
                 throw new NotEnoughReplicasException("The in-sync replicas " + current.isr() + " of " + topicPartition
                         + " are fewer than min.insync.replicas=" + minIsr);
             }
-            AppendResult result = fromClient
-                    ? log.appendFromClient(records, current.leaderEpoch(), client)
-                    : log.append(records, current.leaderEpoch());
+            AppendResult result;
+            if (marker != null) {
+                result = log.appendMarker(
+                        marker.producerId(),
+                        marker.producerEpoch(),
+                        marker.coordinatorEpoch(),
+                        marker.commit(),
+                        current.leaderEpoch());
+            } else if (fromClient) {
+                result = log.appendFromClient(records, current.leaderEpoch(), client, verificationGuard);
+            } else {
+                result = log.append(records, current.leaderEpoch());
+            }
             appended = new LeaderAppend(result, current.leaderEpoch());
             synchronized (this) {
                 advanced = advanceHighWatermark();

@@ -276,14 +276,16 @@ final class FetchApi implements ApiHandler {
         }
         PartitionLog log = partition.log();
         long highWatermark = log.highWatermark();
+        long lastStable = log.lastStableOffset();
         FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
                 .setPartitionIndex(tip.partition())
                 .setHighWatermark(highWatermark)
-                .setLastStableOffset(highWatermark)
+                .setLastStableOffset(lastStable)
                 .setLogStartOffset(log.logStartOffset())
                 .setRecords(MemoryRecords.EMPTY);
-        if (fetch.isolationLevel() == IsolationLevel.READ_COMMITTED) {
-            data.setAbortedTransactions(new ArrayList<>());
+        boolean readCommitted = !fetch.isFromFollower() && fetch.isolationLevel() == IsolationLevel.READ_COMMITTED;
+        if (readCommitted) {
+            data.setAbortedTransactions(List.of());
         }
         if (fetch.isFromFollower()) {
             Optional<PartitionLog.EpochEndOffset> diverging = diverging(partition, request);
@@ -297,7 +299,13 @@ final class FetchApi implements ApiHandler {
         int maxBytes = Math.min(request.maxBytes, remaining);
         logReads.increment();
         try {
-            FetchSlice slice = log.read(request.fetchOffset, maxBytes, readLimit(fetch, log), first);
+            long limit = fetch.isFromFollower() ? log.logEndOffset() : readCommitted ? lastStable : highWatermark;
+            FetchSlice slice = log.read(request.fetchOffset, maxBytes, limit, first);
+            if (readCommitted && slice.records().sizeInBytes() > 0) {
+                // Every aborted transaction with records below the limit: a superset of those in the slice, which the
+                // consumer needs to drop their records (Kafka bounds it by the slice's end; the answer is the same).
+                data.setAbortedTransactions(log.abortedTransactions(request.fetchOffset, limit));
+            }
             return data.setRecords(slice.records());
         } catch (ApiException e) {
             return data.setErrorCode(Errors.forException(e).code()).setRecords(MemoryRecords.EMPTY);
@@ -310,10 +318,11 @@ final class FetchApi implements ApiHandler {
                 && partition.state().leader() != replicaId;
     }
 
+    /** Followers read to the log end, read_committed consumers to the last stable offset, others to the HW. */
     private static long readLimit(FetchRequest fetch, PartitionLog log) {
         if (fetch.isFromFollower()) {
             return log.logEndOffset();
         }
-        return log.highWatermark();
+        return fetch.isolationLevel() == IsolationLevel.READ_COMMITTED ? log.lastStableOffset() : log.highWatermark();
     }
 }

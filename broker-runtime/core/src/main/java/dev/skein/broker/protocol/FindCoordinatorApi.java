@@ -7,6 +7,8 @@ import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.group.GroupConfig;
 import dev.skein.broker.group.GroupCoordinator;
 import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.txn.coordinator.TransactionConfig;
+import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * partition. The topic is created on the first lookup, as Kafka does, with {@code offsets.topic.num.partitions}
  * partitions, {@code cleanup.policy=compact} and a replication factor of {@code offsets.topic.replication.factor}
  * capped at the number of live brokers (Kafka would refuse to create it with fewer brokers; a single-node Skein
- * should work out of the box). Transaction coordinators are not served yet: COORDINATOR_NOT_AVAILABLE.
+ * should work out of the box). A transactional id's coordinator is the leader of its {@code __transaction_state}
+ * partition, created likewise on the first lookup ({@code transaction.state.log.*}: partitions, replication factor
+ * capped at the live brokers, {@code min.insync.replicas} capped at that factor, compacted).
  */
 final class FindCoordinatorApi implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(FindCoordinatorApi.class);
@@ -36,13 +40,22 @@ final class FindCoordinatorApi implements ApiHandler {
     private final TopicAdmin topicAdmin;
     private final GroupCoordinator coordinator;
     private final GroupConfig config;
+    private final TransactionCoordinator transactions;
+    private final TransactionConfig transactionConfig;
 
     FindCoordinatorApi(
-            MetadataStore metadata, TopicAdmin topicAdmin, GroupCoordinator coordinator, GroupConfig config) {
+            MetadataStore metadata,
+            TopicAdmin topicAdmin,
+            GroupCoordinator coordinator,
+            GroupConfig config,
+            TransactionCoordinator transactions,
+            TransactionConfig transactionConfig) {
         this.metadata = metadata;
         this.topicAdmin = topicAdmin;
         this.coordinator = coordinator;
         this.config = config;
+        this.transactions = transactions;
+        this.transactionConfig = transactionConfig;
     }
 
     @Override
@@ -69,7 +82,14 @@ final class FindCoordinatorApi implements ApiHandler {
 
     private Coordinator lookup(String key, byte keyType) {
         if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
-            return error(Errors.COORDINATOR_NOT_AVAILABLE, "transaction coordinators are not supported");
+            if (key == null || key.isEmpty()) {
+                return error(Errors.INVALID_REQUEST, "empty transactional id");
+            }
+            Optional<TopicDescription> topic = transactionStateTopic();
+            if (topic.isEmpty()) {
+                return error(Errors.COORDINATOR_NOT_AVAILABLE, "the transaction state topic could not be created");
+            }
+            return leaderOf(topic.get(), transactions.partitionFor(key));
         }
         if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
             return error(Errors.INVALID_REQUEST, "unknown coordinator key type " + keyType);
@@ -78,10 +98,13 @@ final class FindCoordinatorApi implements ApiHandler {
         if (topic.isEmpty()) {
             return error(Errors.COORDINATOR_NOT_AVAILABLE, "the offsets topic could not be created");
         }
-        int partition = coordinator.partitionFor(key);
-        PartitionState state = topic.get().partitions().get(partition);
+        return leaderOf(topic.get(), coordinator.partitionFor(key));
+    }
+
+    private Coordinator leaderOf(TopicDescription topic, int partition) {
+        PartitionState state = topic.partitions().get(partition);
         if (state == null || state.leader() < 0) {
-            return error(Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + Topic.GROUP_METADATA_TOPIC_NAME);
+            return error(Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + topic.name());
         }
         for (BrokerRegistration broker : metadata.liveBrokers()) {
             if (broker.id() == state.leader()) {
@@ -119,6 +142,40 @@ final class FindCoordinatorApi implements ApiHandler {
             return metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME);
         } catch (RuntimeException e) {
             log.warn("Cannot create {}: {}", Topic.GROUP_METADATA_TOPIC_NAME, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private Optional<TopicDescription> transactionStateTopic() {
+        String name = Topic.TRANSACTION_STATE_TOPIC_NAME;
+        Optional<TopicDescription> existing = metadata.topic(name);
+        if (existing.isPresent()) {
+            return existing;
+        }
+        short replicationFactor = (short) Math.max(
+                1,
+                Math.min(
+                        transactionConfig.stateLogReplicationFactor(),
+                        metadata.liveBrokers().size()));
+        int minIsr = Math.max(1, Math.min(transactionConfig.stateLogMinIsr(), replicationFactor));
+        try {
+            return Optional.of(topicAdmin.create(
+                    name,
+                    transactionConfig.stateLogPartitions(),
+                    replicationFactor,
+                    Map.of(
+                            "cleanup.policy",
+                            "compact",
+                            "unclean.leader.election.enable",
+                            "false",
+                            "min.insync.replicas",
+                            Integer.toString(minIsr),
+                            "segment.bytes",
+                            Integer.toString(transactionConfig.stateLogSegmentBytes()))));
+        } catch (TopicExistsException e) {
+            return metadata.topic(name);
+        } catch (RuntimeException e) {
+            log.warn("Cannot create {}: {}", name, e.toString());
             return Optional.empty();
         }
     }

@@ -1,6 +1,7 @@
 package dev.skein.broker.protocol;
 
 import dev.skein.broker.cluster.ProducerIdBlocks;
+import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -10,30 +11,39 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 
 /**
- * InitProducerId for idempotent producers (the Java client's default): a fresh cluster-unique producer id at epoch
- * 0. A transactional id needs the transaction coordinator, which this broker does not run yet; such requests get
- * COORDINATOR_NOT_AVAILABLE so the client reports it instead of misbehaving.
+ * InitProducerId. Without a transactional id (the Java client's idempotent default): a fresh cluster-unique producer
+ * id at epoch 0. With one: the transaction coordinator's answer (epoch bump and fencing, KIP-360 recovery with the
+ * producer id and epoch of v3+, INVALID_TRANSACTION_TIMEOUT above {@code transaction.max.timeout.ms}); the response
+ * waits for the coordinator's write to {@code __transaction_state}, not the request thread.
  */
 final class InitProducerIdApi implements ApiHandler {
     private final ProducerIdBlocks producerIds;
+    private final TransactionCoordinator transactions;
 
-    InitProducerIdApi(ProducerIdBlocks producerIds) {
+    InitProducerIdApi(ProducerIdBlocks producerIds, TransactionCoordinator transactions) {
         this.producerIds = producerIds;
+        this.transactions = transactions;
     }
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         InitProducerIdRequest init = (InitProducerIdRequest) request;
-        InitProducerIdResponseData response = new InitProducerIdResponseData();
         if (init.data().transactionalId() != null) {
-            response.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                    .setProducerId(-1)
-                    .setProducerEpoch((short) -1);
-        } else {
-            response.setErrorCode(Errors.NONE.code())
-                    .setProducerId(producerIds.nextProducerId())
-                    .setProducerEpoch((short) 0);
+            return transactions
+                    .initProducerId(
+                            init.data().transactionalId(),
+                            init.data().transactionTimeoutMs(),
+                            init.data().producerId(),
+                            init.data().producerEpoch())
+                    .thenApply(result -> new InitProducerIdResponse(new InitProducerIdResponseData()
+                            .setErrorCode(result.error().code())
+                            .setProducerId(result.producerId())
+                            .setProducerEpoch(result.producerEpoch())));
         }
+        InitProducerIdResponseData response = new InitProducerIdResponseData()
+                .setErrorCode(Errors.NONE.code())
+                .setProducerId(producerIds.nextProducerId())
+                .setProducerEpoch((short) 0);
         return CompletableFuture.completedFuture(new InitProducerIdResponse(response));
     }
 }

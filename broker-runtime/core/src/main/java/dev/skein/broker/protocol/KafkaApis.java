@@ -10,6 +10,9 @@ import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
 import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
+import dev.skein.broker.txn.TransactionMarkerListener;
+import dev.skein.broker.txn.TransactionVerifier;
+import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -21,6 +24,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * ({@link ApiHandler} states the rule). With {@link AdminLane}, the only public entry to this package.
  */
 public final class KafkaApis {
+    /** How long a transaction marker waits for the in-sync replicas (Kafka's default {@code request.timeout.ms}). */
+    private static final long MARKER_TIMEOUT_MS = 30_000;
+
     private KafkaApis() {}
 
     public static RequestDispatcher dispatcher(
@@ -35,7 +41,10 @@ public final class KafkaApis {
             IntSupplier controllerId,
             GroupCoordinator groups,
             BrokerMetrics metrics,
-            AdminLane admin) {
+            AdminLane admin,
+            TransactionCoordinator transactions,
+            TransactionVerifier transactionVerifier,
+            TransactionMarkerListener markerListener) {
         LeaderLookup leaders = new LeaderLookup(partitions);
         ConfigDescriber describer = new ConfigDescriber(config);
         Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
@@ -47,7 +56,8 @@ public final class KafkaApis {
                         config.durableAck(),
                         metrics,
                         new ReplicationWaits(producePurgatory),
-                        producerIds));
+                        producerIds,
+                        transactionVerifier));
         handlers.put(
                 ApiKeys.FETCH,
                 new FetchApi(metadata::topicNamesById, partitions, fetchPurgatory, metrics, config.fetchMaxWaitMs()));
@@ -56,7 +66,7 @@ public final class KafkaApis {
                 new MetadataApi(metadata, topicAdmin, config.autoCreateTopics(), clusterId, controllerId);
         handlers.put(ApiKeys.METADATA, admin.when(metadataApi::mayCreateTopics, metadataApi));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(leaders));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(producerIds, transactions));
         handlers.put(ApiKeys.CREATE_TOPICS, admin.always(new CreateTopicsApi(topicAdmin, describer)));
         handlers.put(
                 ApiKeys.DELETE_TOPICS,
@@ -77,20 +87,31 @@ public final class KafkaApis {
         handlers.put(
                 ApiKeys.FIND_COORDINATOR,
                 admin.when(
-                        request ->
-                                metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty(),
-                        new FindCoordinatorApi(metadata, topicAdmin, groups, groupConfig)));
+                        request -> metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty(),
+                        new FindCoordinatorApi(
+                                metadata, topicAdmin, groups, groupConfig, transactions, config.transactionConfig())));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupApi(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatApi(groups));
         handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupApi(groups));
         handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitApi(metadata, groups));
         handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchApi(metadata, groups));
+        handlers.put(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitApi(metadata, groups, transactionVerifier));
         handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteApi(groups));
         handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsApi(groups));
         handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsApi(groups));
         handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(leaders));
+        handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersApi(leaders));
+        handlers.put(
+                ApiKeys.WRITE_TXN_MARKERS,
+                new WriteTxnMarkersApi(
+                        leaders, new ReplicationWaits(producePurgatory), markerListener, MARKER_TIMEOUT_MS));
+        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnApi(metadata, transactions));
+        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnApi(transactions, groups));
+        handlers.put(ApiKeys.END_TXN, new EndTxnApi(transactions));
+        handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsApi(transactions.views()));
+        handlers.put(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsApi(transactions.views()));
         return new RequestDispatcher(new SupportedApis(handlers), metrics);
     }
 }

@@ -18,9 +18,9 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 
 /**
- * ListOffsets: earliest (-2, and -4 earliest-local), latest (-1: the high watermark, which is also the last stable
- * offset while transactions are not in play), max timestamp (-3) and the first offset at or after a timestamp.
- * Offsets past the high watermark are never returned.
+ * ListOffsets: earliest (-2, and -4 earliest-local), latest (-1: the high watermark, or for {@code read_committed}
+ * the last stable offset), max timestamp (-3) and the first offset at or after a timestamp. Offsets past the high
+ * watermark (for {@code read_committed}: the last stable offset) are never returned.
  */
 final class ListOffsetsApi implements ApiHandler {
     /** Versions before this one cannot carry a leader epoch; writing one would fail the encoding. */
@@ -72,8 +72,10 @@ final class ListOffsetsApi implements ApiHandler {
                 || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             return withEpoch(out.setOffset(log.logStartOffset()), log);
         }
+        // read_committed consumers see up to the last stable offset, as in Fetch.
+        long lastFetchable = readCommitted ? log.lastStableOffset() : log.highWatermark();
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return withEpoch(out.setOffset(log.highWatermark()), log);
+            return withEpoch(out.setOffset(lastFetchable), log);
         }
         if (timestamp < 0 && timestamp != ListOffsetsRequest.MAX_TIMESTAMP) {
             // Tiered-storage lookups (-5, -6): there is no remote tier, so there is no such offset.
@@ -82,7 +84,7 @@ final class ListOffsetsApi implements ApiHandler {
         Optional<TimestampAndOffset> found = timestamp == ListOffsetsRequest.MAX_TIMESTAMP
                 ? log.maxTimestampOffset()
                 : log.offsetForTimestamp(timestamp);
-        if (found.isEmpty() || found.get().offset >= log.highWatermark()) {
+        if (found.isEmpty() || found.get().offset >= lastFetchable) {
             return out.setLeaderEpoch(-1);
         }
         TimestampAndOffset hit = found.get();

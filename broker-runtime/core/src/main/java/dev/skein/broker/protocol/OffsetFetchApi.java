@@ -3,6 +3,7 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.group.CommittedOffset;
+import dev.skein.broker.group.FetchedOffsets;
 import dev.skein.broker.group.GroupCoordinator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +29,9 @@ import org.apache.kafka.common.requests.OffsetFetchResponse;
 
 /**
  * OffsetFetch v1-10: one group (v1-7) or several (v8+), named partitions or all (null topics, v2+), topics by id from
- * v10. A partition without a committed offset answers offset -1. There are no pending transactional offsets, so
- * {@code require_stable} never yields UNSTABLE_OFFSET_COMMIT.
+ * v10. A partition without a committed offset answers offset -1. With {@code require_stable} (v7+), a partition for
+ * which an open transaction holds an offset of the group answers UNSTABLE_OFFSET_COMMIT and offset -1 (KIP-447): the
+ * consumer retries until the transaction ended instead of starting from an offset about to change.
  */
 final class OffsetFetchApi implements ApiHandler {
     private final MetadataStore metadata;
@@ -50,6 +52,7 @@ final class OffsetFetchApi implements ApiHandler {
         OffsetFetchRequest fetch = (OffsetFetchRequest) request;
         short version = context.apiVersion();
         boolean byId = version >= 10;
+        boolean requireStable = version >= 7 && fetch.data().requireStable();
         OffsetFetchResponseData response = new OffsetFetchResponseData();
         for (OffsetFetchRequestGroup group : fetch.groups()) {
             Map<String, TopicOffsets> topics = new LinkedHashMap<>();
@@ -74,13 +77,16 @@ final class OffsetFetchApi implements ApiHandler {
                     }
                 }
             }
-            Map.Entry<Errors, Map<TopicPartition, CommittedOffset>> fetched =
-                    coordinator.fetchOffsets(group.groupId(), wanted);
-            Errors groupError = fetched.getKey();
-            fetched.getValue().forEach((tp, offset) -> topics.computeIfAbsent(
+            FetchedOffsets fetched = coordinator.fetchOffsets(group.groupId(), wanted, requireStable);
+            Errors groupError = fetched.error();
+            fetched.offsets().forEach((tp, offset) -> topics.computeIfAbsent(
                             tp.topic(), name -> new TopicOffsets(name, topicId(name), new LinkedHashMap<>()))
                     .partitions()
-                    .put(tp.partition(), new Answer(offset, Errors.NONE)));
+                    .put(
+                            tp.partition(),
+                            fetched.unstable().contains(tp)
+                                    ? new Answer(null, Errors.UNSTABLE_OFFSET_COMMIT)
+                                    : new Answer(offset, Errors.NONE)));
             if (groupError != Errors.NONE && wanted != null) {
                 for (TopicPartition tp : wanted) {
                     topics.computeIfAbsent(

@@ -8,6 +8,7 @@ import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.ReplicationWaits;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -54,12 +54,22 @@ import org.slf4j.LoggerFactory;
  * producer ids no InitProducerId handed out get UNKNOWN_PRODUCER_ID (NOT_ENOUGH_REPLICAS, retriable, while that cannot
  * be known without waiting for ZooKeeper: see {@link ProducerIdBlocks#allocation}), and each partition's batch must pass
  * {@link Partition#appendFromClient}'s validation.
+ *
+ * <p>Transactional batches (KIP-98, KIP-890): when the producer has no transaction open in the partition yet, the
+ * leader takes a verification guard and asks the {@link TransactionVerifier} (with {@code add} for produce v12+) before
+ * appending; the request thread does not wait, the append runs when the answer arrives and the partition's response
+ * carries the coordinator's error if it is not NONE. Client control batches are still refused (INVALID_RECORD) by the
+ * log's validation after the verification, as Kafka orders it.
  */
 final class ProduceApi implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(ProduceApi.class);
     private static final int MAGIC_OFFSET = 16;
     private static final int ATTRIBUTES_OFFSET = 21;
     private static final int PRODUCER_ID_OFFSET = 43;
+    private static final int PRODUCER_EPOCH_OFFSET = 51;
+    /** First produce version of KIP-890 part 2: the leader's verification also adds the partition to the txn. */
+    private static final short FIRST_VERSION_ADDING_PARTITIONS = 12;
+
     private static final int COMPRESSION_CODEC_MASK = 0x07;
     private static final int TRANSACTIONAL_FLAG_MASK = 0x10;
 
@@ -69,6 +79,7 @@ final class ProduceApi implements ApiHandler {
     private final BrokerMetrics metrics;
     private final ReplicationWaits replication;
     private final ProducerIdBlocks producerIds;
+    private final TransactionVerifier verifier;
 
     ProduceApi(
             MetadataStore metadata,
@@ -76,13 +87,15 @@ final class ProduceApi implements ApiHandler {
             boolean durableAck,
             BrokerMetrics metrics,
             ReplicationWaits replication,
-            ProducerIdBlocks producerIds) {
+            ProducerIdBlocks producerIds,
+            TransactionVerifier verifier) {
         this.metadata = metadata;
         this.partitions = partitions;
         this.durableAck = durableAck;
         this.metrics = metrics;
         this.replication = replication;
         this.producerIds = producerIds;
+        this.verifier = verifier;
     }
 
     @Override
@@ -125,6 +138,7 @@ final class ProduceApi implements ApiHandler {
                     append(
                             context.apiVersion(),
                             context.clientAddress(),
+                            produce.transactionalId(),
                             tp,
                             (MemoryRecords) partitionData.records(),
                             acks,
@@ -160,6 +174,7 @@ final class ProduceApi implements ApiHandler {
     private void append(
             short version,
             InetAddress client,
+            String transactionalId,
             TopicPartition tp,
             MemoryRecords records,
             short acks,
@@ -171,9 +186,56 @@ final class ProduceApi implements ApiHandler {
             response.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             return;
         }
+        Object guard;
         try {
             checkProducer(version, records);
-            Partition.LeaderAppend appended = partition.get().appendFromClient(records, acks, client);
+            if (!isTransactional(records)) {
+                appendNow(client, partition.get(), tp, records, acks, timeoutMs, response, durable, null);
+                return;
+            }
+            guard = partition.get().log().transactionVerificationGuard(producerId(records), producerEpoch(records));
+        } catch (ApiException e) {
+            log.debug("Produce to {} refused: {}", tp, e.toString());
+            setError(response, e);
+            return;
+        }
+        if (guard == null) {
+            // The producer's transaction is open in this partition already: no verification (Kafka's rule).
+            appendNow(client, partition.get(), tp, records, acks, timeoutMs, response, durable, null);
+            return;
+        }
+        long producerId = producerId(records);
+        CompletableFuture<Errors> verified = verifier.verify(
+                transactionalId, producerId, producerEpoch(records), tp, version >= FIRST_VERSION_ADDING_PARTITIONS);
+        durable.add(verified.thenCompose(error -> {
+            if (error != Errors.NONE) {
+                response.setErrorCode(error.code())
+                        .setErrorMessage("Transactional batch of producer " + producerId
+                                + " refused by the transaction coordinator: " + error.message());
+                return CompletableFuture.completedFuture(null);
+            }
+            List<CompletableFuture<Void>> waits = new ArrayList<>(2);
+            appendNow(client, partition.get(), tp, records, acks, timeoutMs, response, waits, guard);
+            return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+        }));
+    }
+
+    /**
+     * Appends as leader (a transactional batch under the {@code guard} its verification took) and adds what the
+     * response must wait for (durability, replication) to {@code durable}.
+     */
+    private void appendNow(
+            InetAddress client,
+            Partition partition,
+            TopicPartition tp,
+            MemoryRecords records,
+            short acks,
+            int timeoutMs,
+            PartitionProduceResponse response,
+            List<CompletableFuture<Void>> durable,
+            Object guard) {
+        try {
+            Partition.LeaderAppend appended = partition.appendFromClient(records, acks, client, guard);
             AppendResult result = appended.result();
             response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
@@ -184,12 +246,12 @@ final class ProduceApi implements ApiHandler {
             }
             if (durableAck) {
                 // A duplicate too: its original may still wait for its fsync (the retry raced the first ack).
-                durable.add(partition.get().log().awaitDurable(result.lastOffset()));
+                durable.add(partition.log().awaitDurable(result.lastOffset()));
             }
             if (acks == -1) {
                 // acks=all: answer once every in-sync replica has the records (the high watermark covers them).
                 CompletableFuture<Errors> replicated = replication.awaitHighWatermark(
-                        partition.get(), appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs);
+                        partition, appended.leaderEpoch(), result.lastOffset() + 1, timeoutMs);
                 CompletableFuture<Void> answered = replicated.thenAccept(error -> {
                     if (error != Errors.NONE) {
                         response.setErrorCode(error.code()).setErrorMessage(error.message());
@@ -213,7 +275,8 @@ final class ProduceApi implements ApiHandler {
     /**
      * Header checks that need more than the partition: the codec allowed by the request version (Kafka's rule) and a
      * producer id some broker of this cluster handed out — stricter than Kafka, which takes any id, so a made-up id
-     * cannot start a producer state (or fence one) here. The full batch validation follows in the log.
+     * cannot start a producer state (or fence one) here; a transactional batch's producer id is left to the transaction
+     * coordinator's verification. The full batch validation follows in the log.
      */
     private void checkProducer(short version, MemoryRecords records) {
         ByteBuffer buffer = records.buffer();
@@ -227,14 +290,10 @@ final class ProduceApi implements ApiHandler {
             throw new UnsupportedCompressionTypeException(
                     "Produce requests with version " + version + " may not use ZStandard compression");
         }
-        if ((attributes & TRANSACTIONAL_FLAG_MASK) != 0) {
-            // Kafka's answer when its transaction coordinator cannot verify the producer's transaction.
-            throw new InvalidPidMappingException("Transactional batch of producer "
-                    + buffer.getLong(start + PRODUCER_ID_OFFSET)
-                    + " refused: this broker does not run a transaction coordinator yet");
-        }
         long producerId = buffer.getLong(start + PRODUCER_ID_OFFSET);
-        if (producerId == RecordBatch.NO_PRODUCER_ID) {
+        if (producerId == RecordBatch.NO_PRODUCER_ID || (attributes & TRANSACTIONAL_FLAG_MASK) != 0) {
+            // A transactional producer id is checked by the transaction coordinator's verification, which answers a
+            // producer id it did not map to the transactional id with INVALID_PRODUCER_ID_MAPPING (Kafka's order).
             return;
         }
         ProducerIdBlocks.Allocation allocation = producerIds.allocation(producerId);
@@ -247,6 +306,23 @@ final class ProduceApi implements ApiHandler {
             throw new UnknownProducerIdException(
                     "Producer id " + producerId + " was never handed out by InitProducerId in this cluster");
         }
+    }
+
+    /** Whether the (first) batch is a well-formed v2 header with the transactional bit (control batches too). */
+    private static boolean isTransactional(MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        int start = buffer.position();
+        return records.sizeInBytes() >= DefaultRecordBatch.RECORD_BATCH_OVERHEAD
+                && buffer.get(start + MAGIC_OFFSET) == RecordBatch.MAGIC_VALUE_V2
+                && (buffer.getShort(start + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) != 0;
+    }
+
+    private static long producerId(MemoryRecords records) {
+        return records.buffer().getLong(records.buffer().position() + PRODUCER_ID_OFFSET);
+    }
+
+    private static short producerEpoch(MemoryRecords records) {
+        return records.buffer().getShort(records.buffer().position() + PRODUCER_EPOCH_OFFSET);
     }
 
     private static boolean hasTransactionalRecords(ProduceRequest produce) {

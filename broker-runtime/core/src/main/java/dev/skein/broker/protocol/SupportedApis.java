@@ -6,6 +6,10 @@ import java.util.Map;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
+import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKeyCollection;
+import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKey;
+import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKeyCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
@@ -17,6 +21,9 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  * message-format support from the advertised Produce range. Produce v0-2 requests themselves are still refused.
  */
 final class SupportedApis {
+    static final String TRANSACTION_VERSION = "transaction.version";
+    static final short TRANSACTION_VERSION_LEVEL = 1;
+
     private final Map<ApiKeys, ApiHandler> handlers;
 
     SupportedApis(Map<ApiKeys, ApiHandler> handlers) {
@@ -29,7 +36,15 @@ final class SupportedApis {
 
     boolean supports(ApiKeys key, short version) {
         return key == ApiKeys.API_VERSIONS
-                || (handlers.containsKey(key) && version >= key.oldestVersion() && version <= key.latestVersion());
+                || (handlers.containsKey(key) && version >= key.oldestVersion() && version <= maxVersion(key));
+    }
+
+    /**
+     * The newest version served: the jar's, except EndTxn, capped at 4 while {@code transaction.version} 2 (KIP-890
+     * part 2, whose EndTxn v5 bumps the epoch on every end) is not implemented.
+     */
+    private static short maxVersion(ApiKeys key) {
+        return key == ApiKeys.END_TXN ? (short) 4 : key.latestVersion();
     }
 
     ApiVersionsResponse apiVersionsResponse(Errors error) {
@@ -39,11 +54,36 @@ final class SupportedApis {
         return new ApiVersionsResponse(new ApiVersionsResponseData()
                 .setErrorCode(error.code())
                 .setApiKeys(versions)
-                .setThrottleTimeMs(0));
+                .setThrottleTimeMs(0)
+                .setSupportedFeatures(supportedFeatures())
+                .setFinalizedFeatures(finalizedFeatures())
+                .setFinalizedFeaturesEpoch(0));
+    }
+
+    /**
+     * {@code transaction.version}: levels 0-1 supported and 1 finalized, so clients use the KIP-98 flow with KIP-890
+     * part 1 (AddPartitionsToTxn from the client, no epoch bump at the end of each transaction).
+     */
+    private static SupportedFeatureKeyCollection supportedFeatures() {
+        SupportedFeatureKeyCollection features = new SupportedFeatureKeyCollection();
+        features.add(new SupportedFeatureKey()
+                .setName(TRANSACTION_VERSION)
+                .setMinVersion((short) 0)
+                .setMaxVersion(TRANSACTION_VERSION_LEVEL));
+        return features;
+    }
+
+    private static FinalizedFeatureKeyCollection finalizedFeatures() {
+        FinalizedFeatureKeyCollection features = new FinalizedFeatureKeyCollection();
+        features.add(new FinalizedFeatureKey()
+                .setName(TRANSACTION_VERSION)
+                .setMinVersionLevel(TRANSACTION_VERSION_LEVEL)
+                .setMaxVersionLevel(TRANSACTION_VERSION_LEVEL));
+        return features;
     }
 
     private static ApiVersion advertised(ApiKeys key) {
         short min = key == ApiKeys.PRODUCE ? 0 : key.oldestVersion();
-        return new ApiVersion().setApiKey(key.id).setMinVersion(min).setMaxVersion(key.latestVersion());
+        return new ApiVersion().setApiKey(key.id).setMinVersion(min).setMaxVersion(maxVersion(key));
     }
 }

@@ -1,8 +1,10 @@
 package dev.skein.broker.txn;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -289,6 +291,67 @@ public final class ProducerStateManager {
     public Optional<ProducerEntry> entry(long producerId) {
         ProducerEntry entry = producers.get(producerId);
         return entry == null ? Optional.empty() : Optional.of(entry.copy());
+    }
+
+    /**
+     * First offset of the open transaction of {@code producerId} in this partition, or -1 when it has none. Does not
+     * allocate.
+     */
+    public long openTxnFirstOffset(long producerId) {
+        ProducerEntry entry = producers.get(producerId);
+        return entry == null ? -1L : entry.currentTxnFirstOffset().orElse(-1L);
+    }
+
+    /** Whether {@code producerId} has a transaction open here at {@code epoch}: its next batches need no verification. */
+    public boolean hasOngoingTxn(long producerId, short epoch) {
+        ProducerEntry entry = producers.get(producerId);
+        return entry != null
+                && entry.epoch() == epoch
+                && entry.currentTxnFirstOffset().isPresent();
+    }
+
+    /**
+     * Smallest first offset of an open transaction, or {@link Long#MAX_VALUE} when none is open. Does not allocate, so
+     * the append path may call it after every transactional batch.
+     */
+    public long firstUnstableOffsetOrMax() {
+        return ongoingTxns.isEmpty() ? Long.MAX_VALUE : ongoingTxns.firstKey();
+    }
+
+    /**
+     * Smallest first offset of an open transaction of a producer other than {@code producerId}, or
+     * {@link Long#MAX_VALUE}: the last stable offset right after {@code producerId}'s transaction completes.
+     */
+    public long firstUnstableOffsetExcluding(long producerId) {
+        for (Map.Entry<Long, Long> txn : ongoingTxns.entrySet()) {
+            if (txn.getValue() != producerId) {
+                return txn.getKey();
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Reopens the transaction of {@code producerId} that started at {@code firstOffset}, when the log is about to be
+     * truncated below the marker that ended it: the transaction is undecided again in this log. Does nothing when the
+     * producer is unknown or has a transaction open.
+     */
+    public void reopenTxn(long producerId, long firstOffset) {
+        ProducerEntry entry = producers.get(producerId);
+        if (entry == null || entry.currentTxnFirstOffset().isPresent()) {
+            return;
+        }
+        entry.beginTxn(firstOffset);
+        ongoingTxns.put(firstOffset, producerId);
+    }
+
+    /** The producers known here, detached copies (DescribeProducers). */
+    public List<ProducerEntry> entries() {
+        List<ProducerEntry> copies = new ArrayList<>(producers.size());
+        for (ProducerEntry entry : producers.values()) {
+            copies.add(entry.copy());
+        }
+        return copies;
     }
 
     /** Smallest first offset of an open transaction, empty when none is open. */

@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skein.broker.testing.ManualTime;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +22,7 @@ class GroupCoordinatorTest {
 
     private final ManualTime time = new ManualTime();
     private final ManualTimer timer = new ManualTimer();
-    private final MemoryLog log = new MemoryLog();
+    private final MemoryCoordinatorLog log = new MemoryCoordinatorLog();
     private GroupCoordinator coordinator;
 
     @BeforeEach
@@ -74,27 +68,6 @@ class GroupCoordinatorTest {
                 tasks.remove(due.getKey());
                 due.getValue().run().run();
             }
-        }
-    }
-
-    /** Keeps appended records in memory; replay returns them in order. */
-    private static final class MemoryLog implements CoordinatorLog {
-        final List<SimpleRecord> records = new ArrayList<>();
-
-        @Override
-        public CompletableFuture<Void> append(int partition, List<SimpleRecord> batch) {
-            records.addAll(batch);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void replay(int partition, Consumer<Record> sink) {
-            if (records.isEmpty()) {
-                return;
-            }
-            MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))
-                    .records()
-                    .forEach(sink);
         }
     }
 

@@ -20,9 +20,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,12 +114,64 @@ class OffsetsTopicLogTest {
         offsets.append(0, List.of(commit("a"), commit("b")));
         assertThat(registry.get(TP).orElseThrow().log().highWatermark()).isZero();
 
-        List<String> replayed = new ArrayList<>();
-        offsets.replay(
-                0,
-                record -> replayed.add(
-                        StandardCharsets.UTF_8.decode(record.value()).toString()));
+        assertThat(replay()).containsExactly("a@-1", "b@-1");
+    }
 
-        assertThat(replayed).containsExactly("a", "b");
+    @Test
+    void replayReportsTransactionalRecordsWithTheirProducerAndTheMarkersBetweenThem() {
+        Partition partition = state(1, 0, List.of(1));
+        offsets.appendTransactional(0, 7L, (short) 2, List.of(commit("txn-a"), commit("txn-b")));
+        offsets.append(0, List.of(commit("plain")));
+        partition.appendAsLeader(
+                MemoryRecords.withEndTransactionMarker(
+                        time.milliseconds(), 7L, (short) 2, new EndTransactionMarker(ControlRecordType.ABORT, 0)),
+                (short) -1);
+        offsets.appendTransactional(0, 7L, (short) 2, List.of(commit("txn-c")));
+        partition.appendAsLeader(
+                MemoryRecords.withEndTransactionMarker(
+                        time.milliseconds(), 7L, (short) 2, new EndTransactionMarker(ControlRecordType.COMMIT, 0)),
+                (short) -1);
+
+        assertThat(replay())
+                .containsExactly("txn-a@7", "txn-b@7", "plain@-1", "ABORT 7 at 3", "txn-c@7", "COMMIT 7 at 5");
+        assertThat(registry.get(TP).orElseThrow().log().logEndOffset()).isEqualTo(6);
+        RecordBatch first = partition
+                .log()
+                .read(0, 1 << 20, 6, true)
+                .records()
+                .batches()
+                .iterator()
+                .next();
+        first.ensureValid();
+        assertThat(first.isTransactional()).isTrue();
+        assertThat(first.producerId()).isEqualTo(7L);
+        assertThat(first.producerEpoch()).isEqualTo((short) 2);
+        assertThat(first.baseSequence()).isEqualTo(RecordBatch.NO_SEQUENCE);
+    }
+
+    @Test
+    void aTransactionalWriteOfAnOlderEpochIsRefused() {
+        state(1, 0, List.of(1));
+        offsets.appendTransactional(0, 7L, (short) 3, List.of(commit("new"))).join();
+        assertThat(offsets.appendTransactional(0, 7L, (short) 2, List.of(commit("zombie")))
+                        .handle((ok, e) -> e))
+                .isCompletedWithValueMatching(InvalidProducerEpochException.class::isInstance);
+    }
+
+    /** The replay as strings: "value@transactional producer id" and "COMMIT|ABORT producer at offset". */
+    private List<String> replay() {
+        List<String> replayed = new ArrayList<>();
+        offsets.replay(0, new CoordinatorLog.ReplaySink() {
+            @Override
+            public void record(Record record, long transactionalProducerId) {
+                replayed.add(StandardCharsets.UTF_8.decode(record.value()) + "@" + transactionalProducerId);
+            }
+
+            @Override
+            public void marker(long offset, long producerId, boolean commit) {
+                replayed.add((commit ? "COMMIT " : "ABORT ") + producerId + " at " + offset);
+            }
+        });
+        return replayed;
     }
 }

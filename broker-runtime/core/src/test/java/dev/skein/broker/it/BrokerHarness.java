@@ -2,6 +2,7 @@ package dev.skein.broker.it;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * Starts a real broker (embedded ZooKeeper on an ephemeral port, data in a test directory, Kafka listener on an
@@ -27,11 +29,13 @@ final class BrokerHarness implements AutoCloseable {
     private final Path dataDir;
     private final Map<String, String> overrides;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private final TransactionVerifier verifier;
     private Broker broker;
 
-    private BrokerHarness(Path dataDir, Map<String, String> overrides) {
+    private BrokerHarness(Path dataDir, Map<String, String> overrides, TransactionVerifier verifier) {
         this.dataDir = dataDir;
         this.overrides = overrides;
+        this.verifier = verifier;
     }
 
     static BrokerHarness start(Path dataDir) throws IOException {
@@ -39,9 +43,19 @@ final class BrokerHarness implements AutoCloseable {
     }
 
     static BrokerHarness start(Path dataDir, Map<String, String> overrides) throws IOException {
-        BrokerHarness harness = new BrokerHarness(dataDir, overrides);
-        harness.broker = Broker.start(BrokerConfig.from(harness.brokerProps()));
+        return start(dataDir, overrides, null);
+    }
+
+    /** A broker whose partition leaders ask {@code verifier} (null: the broker's own) about transactional batches. */
+    static BrokerHarness start(Path dataDir, Map<String, String> overrides, TransactionVerifier verifier)
+            throws IOException {
+        BrokerHarness harness = new BrokerHarness(dataDir, overrides, verifier);
+        harness.broker = harness.startBroker();
         return harness;
+    }
+
+    private Broker startBroker() throws IOException {
+        return Broker.start(BrokerConfig.from(brokerProps()), Time.SYSTEM, verifier);
     }
 
     Map<String, String> brokerProps() {
@@ -56,7 +70,7 @@ final class BrokerHarness implements AutoCloseable {
     /** Stops the broker (clients stay open) and starts it again on the same data directory. */
     void restart() throws IOException {
         broker.close();
-        broker = Broker.start(BrokerConfig.from(brokerProps()));
+        broker = startBroker();
     }
 
     /** What a test does to the data directory while the broker is stopped. */
@@ -69,7 +83,7 @@ final class BrokerHarness implements AutoCloseable {
         broker.close();
         broker = null;
         whileStopped.run();
-        broker = Broker.start(BrokerConfig.from(brokerProps()));
+        broker = startBroker();
     }
 
     Broker broker() {

@@ -3,6 +3,7 @@ package dev.skein.broker.it;
 import dev.skein.broker.Broker;
 import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * Several in-process {@link Broker}s sharing one Curator {@link TestingServer}, each with its own data directory and
@@ -39,6 +41,8 @@ final class ClusterHarness implements AutoCloseable {
     private final Map<String, String> overrides;
     private final Map<Integer, Broker> brokers = new TreeMap<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
+    /** Answers the partition leaders' transaction verifications when set (null: the brokers' own). */
+    private TransactionVerifier verifier;
 
     private ClusterHarness(TestingServer zookeeper, Path root, Map<String, String> overrides) {
         this.zookeeper = zookeeper;
@@ -47,7 +51,14 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     static ClusterHarness start(Path root, int brokerCount, Map<String, String> overrides) throws Exception {
+        return start(root, brokerCount, overrides, null);
+    }
+
+    /** Like {@link #start(Path, int, Map)}, every broker asking {@code verifier} about transactional batches. */
+    static ClusterHarness start(Path root, int brokerCount, Map<String, String> overrides, TransactionVerifier verifier)
+            throws Exception {
         ClusterHarness cluster = new ClusterHarness(new TestingServer(true), root, overrides);
+        cluster.verifier = verifier;
         try {
             for (int id = 1; id <= brokerCount; id++) {
                 cluster.startBroker(id);
@@ -69,7 +80,7 @@ final class ClusterHarness implements AutoCloseable {
         props.put("replica.fetch.wait.max.ms", "100");
         props.put("offsets.topic.replication.factor", "1");
         props.putAll(overrides);
-        Broker broker = Broker.start(BrokerConfig.from(props));
+        Broker broker = Broker.start(BrokerConfig.from(props), Time.SYSTEM, verifier);
         brokers.put(id, broker);
         return broker;
     }
