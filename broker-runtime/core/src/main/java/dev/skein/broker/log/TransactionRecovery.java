@@ -84,7 +84,8 @@ final class TransactionRecovery {
         TransactionState scratch = new TransactionState(new ProducerStateManager(tp, time));
         for (LogSegment segment : segments) {
             for (FileChannelRecordBatch batch : segment.batchesFrom(0)) {
-                if (batch.lastOffset() >= logStart && batch.hasProducerId() && batch.isTransactional()) {
+                // Below the log start too: a transaction that began there and aborted after it needs its first offset.
+                if (batch.hasProducerId() && batch.isTransactional()) {
                     scratch.onAppend(batch, null);
                 }
             }
