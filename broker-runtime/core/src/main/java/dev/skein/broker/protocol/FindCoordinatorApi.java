@@ -12,6 +12,7 @@ import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * capped at the number of live brokers (Kafka would refuse to create it with fewer brokers; a single-node Skein
  * should work out of the box). A transactional id's coordinator is the leader of its {@code __transaction_state}
  * partition, created likewise on the first lookup ({@code transaction.state.log.*}: partitions, replication factor
- * capped at the live brokers, {@code min.insync.replicas} capped at that factor, compacted).
+ * capped at the live brokers, {@code min.insync.replicas} capped at that factor, compacted), but in the background:
+ * the lookup answers COORDINATOR_NOT_AVAILABLE meanwhile and the client asks again, so no request thread waits for
+ * the ZooKeeper writes.
  */
 final class FindCoordinatorApi implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(FindCoordinatorApi.class);
@@ -42,6 +45,7 @@ final class FindCoordinatorApi implements ApiHandler {
     private final GroupConfig config;
     private final TransactionCoordinator transactions;
     private final TransactionConfig transactionConfig;
+    private final AtomicBoolean creatingStateTopic = new AtomicBoolean();
 
     FindCoordinatorApi(
             MetadataStore metadata,
@@ -85,9 +89,18 @@ final class FindCoordinatorApi implements ApiHandler {
             if (key == null || key.isEmpty()) {
                 return error(Errors.INVALID_REQUEST, "empty transactional id");
             }
-            Optional<TopicDescription> topic = transactionStateTopic();
+            Optional<TopicDescription> topic = metadata.topic(Topic.TRANSACTION_STATE_TOPIC_NAME);
             if (topic.isEmpty()) {
-                return error(Errors.COORDINATOR_NOT_AVAILABLE, "the transaction state topic could not be created");
+                if (creatingStateTopic.compareAndSet(false, true)) {
+                    transactions.backgroundExecutor().execute(() -> {
+                        try {
+                            transactionStateTopic();
+                        } finally {
+                            creatingStateTopic.set(false);
+                        }
+                    });
+                }
+                return error(Errors.COORDINATOR_NOT_AVAILABLE, "the transaction state topic is being created");
             }
             return leaderOf(topic.get(), transactions.partitionFor(key));
         }

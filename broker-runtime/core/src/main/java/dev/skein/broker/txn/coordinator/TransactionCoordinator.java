@@ -122,6 +122,11 @@ public final class TransactionCoordinator {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** The coordinator's own thread, for work a request must not wait for (creating {@code __transaction_state}). */
+    public Executor backgroundExecutor() {
+        return loadExecutor;
+    }
+
     /** DescribeTransactions and ListTransactions. */
     public TransactionViews views() {
         return new TransactionViews(shards, time);
