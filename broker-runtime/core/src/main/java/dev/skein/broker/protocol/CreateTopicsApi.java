@@ -99,7 +99,7 @@ final class CreateTopicsApi implements ApiHandler {
         }
         if (timeoutMs <= 0) {
             // Kafka 4.4's controller drops an operation whose deadline passed before it ran: nothing is created
-            // (KafkaDifferentialTest case create-topic-timeout-0).
+            // (KafkaDifferentialIT case create-topic-timeout-0).
             throw new TimeoutException("CreateTopics timeoutMs " + timeoutMs + " elapsed before the creation started");
         }
         TopicDescription created =
