@@ -2,7 +2,7 @@ package dev.skein.connector.impl;
 
 import dev.skein.connector.commit.CommitStrategy;
 import dev.skein.connector.fault.FailureStrategy;
-import dev.skein.testkit.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.skein.testkit;
+package dev.skein.testkit.time;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -11,6 +11,11 @@ import org.apache.kafka.common.utils.Time;
  * A clock that moves only when the test says so, for code that takes kafka-clients' {@link Time} (the broker) or a
  * {@link java.time.Clock} ({@link #asClock()}, the connector). kafka-clients' own {@code MockTime} lives in its
  * unpublished test jar. Thread-safe: any thread may read it while the test thread advances it.
+ *
+ * <p>The one manual clock of every module's tests. It lives in its own leaf module ({@code testkit-time}, which depends
+ * on kafka-clients only) rather than in {@code testkit}: the rest of the kit starts brokers, so it depends on the broker
+ * core, and the core's own unit tests could not then use the kit's clock without a Maven cycle. {@code testkit}
+ * depends on this module, so its users get the clock with the rest of the kit.
  */
 public final class ManualTime implements Time {
     private final AtomicLong nowMs;
