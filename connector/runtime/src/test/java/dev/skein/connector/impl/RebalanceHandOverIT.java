@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Two real consumers in one group: when the second joins, the first gives up its partitions and commits what it had
  * acknowledged (the periodic commit is far off), so the second starts right after the acknowledged records.
  */
-class RebalanceHandOverTest {
+class RebalanceHandOverIT {
     static final String TOPIC = "handover";
     static final int PER_PARTITION = 10;
     static final int ACKED = 5;

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
 /** Stopping a channel mid-stream and starting it again loses no record (acks completed out of order). */
-class RestartMidStreamTest {
+class RestartMidStreamIT {
     @Test
     void restartMidStreamLosesNoRecordAndResumesAfterTheContiguousAcks() throws Exception {
         try (SkeinTestBroker broker = SkeinTestBroker.startInTempDir(Map.of("num.partitions", "1"))) {
