@@ -12,9 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,21 +45,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code try (SkeinTestBroker skein = SkeinTestBroker.start(dir)) {...}} — the test decides.
  * </ul>
  * {@link #restart()} stops the broker and starts it again on the same Kafka port and data directory, so clients and
- * bootstrap strings stay valid. Not thread-safe: the test thread drives it; the clients it hands out are as
+ * bootstrap strings stay valid; {@link #restart(WhileStopped)} also runs a fault hook (corrupt a file, fill a disk)
+ * while it is down. Used as an extension, it runs {@link LeakCheck} once it closed the broker (after the class, or
+ * after each test for a broker per test) and fails the test on a leaked thread, port, open file or process. Not
+ * thread-safe: the test thread drives it; the clients it hands out are as
  * thread-safe as kafka-clients makes them.
  */
 public final class SkeinTestBroker
         implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
-    /** Kafka ports of brokers this JVM closed, in order, for {@link LeakCheck}. */
-    private static final List<Integer> CLOSED_PORTS = new CopyOnWriteArrayList<>();
-    /** Kafka ports of brokers running in this JVM (a restarted broker takes its port again). */
-    private static final Set<Integer> RUNNING_PORTS = ConcurrentHashMap.newKeySet();
-
     private final Map<String, String> overrides;
     private final List<Runnable> closers = new ArrayList<>();
     private Path dataDir;
     private boolean ownsDataDir;
     private boolean startedPerTest;
+    private LeakCheck.Snapshot beforeStart;
     private Broker broker;
     private int port;
 
@@ -102,12 +98,13 @@ public final class SkeinTestBroker
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        beforeStart = LeakCheck.snapshot();
         startBroker();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        close();
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        closeAndCheck(context);
     }
 
     /** Registered on an instance field, JUnit calls only this pair: a broker per test. */
@@ -115,15 +112,26 @@ public final class SkeinTestBroker
     public void beforeEach(ExtensionContext context) throws IOException {
         if (broker == null) {
             startedPerTest = true;
+            beforeStart = LeakCheck.snapshot();
             startBroker();
         }
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
+    public void afterEach(ExtensionContext context) throws InterruptedException {
         if (startedPerTest) {
             startedPerTest = false;
-            close();
+            closeAndCheck(context);
+        }
+    }
+
+    /** Closes, then fails the test if anything started since {@link #beforeStart} is still alive or open. */
+    private void closeAndCheck(ExtensionContext context) throws InterruptedException {
+        close();
+        LeakCheck.Snapshot before = beforeStart;
+        beforeStart = null;
+        if (before != null) {
+            LeakCheck.assertNoLeaks(before, context.getDisplayName());
         }
     }
 
@@ -134,7 +142,7 @@ public final class SkeinTestBroker
         }
         broker = Broker.start(BrokerConfig.from(brokerProps(0)));
         port = broker.port();
-        RUNNING_PORTS.add(port);
+        LeakCheck.brokerStarted(port);
     }
 
     /**
@@ -156,24 +164,34 @@ public final class SkeinTestBroker
         if (broker != null) {
             broker.close();
             broker = null;
-            RUNNING_PORTS.remove(port);
-            CLOSED_PORTS.add(port);
+            LeakCheck.brokerClosed(port);
         }
-    }
-
-    static List<Integer> closedPorts() {
-        return CLOSED_PORTS;
-    }
-
-    static Set<Integer> runningPorts() {
-        return RUNNING_PORTS;
     }
 
     /** Stops the broker if it runs and starts it again on the same Kafka port and data directory. */
     public void restart() throws IOException {
         stop();
         broker = Broker.start(BrokerConfig.from(brokerProps(port)));
-        RUNNING_PORTS.add(port);
+        LeakCheck.brokerStarted(port);
+    }
+
+    /** A fault hook: what a test does to the data directory (or the machine) while the broker is down. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    /** Stops the broker, runs {@code whileStopped}, then starts it again on the same port and data directory. */
+    public void restart(WhileStopped whileStopped) throws Exception {
+        stop();
+        whileStopped.run();
+        broker = Broker.start(BrokerConfig.from(brokerProps(port)));
+        LeakCheck.brokerStarted(port);
+    }
+
+    /** Whether the broker runs (it does not between {@link #stop()} and {@link #restart()}). */
+    public boolean running() {
+        return broker != null;
     }
 
     /** The running broker (for white-box checks: metrics, partitions, purgatory sizes). */

@@ -2,6 +2,7 @@ package dev.skein.broker.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.testkit.SkeinBrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,7 +26,7 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * A process-level cluster for fault injection: a standalone ZooKeeper (Curator {@link TestingServer}, tick 500 ms)
- * and N brokers, each a separate JVM ({@link FaultBrokerMain}). Every broker reaches ZooKeeper through its own
+ * and N brokers, each a separate JVM ({@link SkeinBrokerMain}). Every broker reaches ZooKeeper through its own
  * {@link FaultProxy} (the broker-to-ZooKeeper link), and every connection to a broker (clients and the other
  * brokers' replica fetchers) goes through a second proxy whose port the broker advertises (the broker's inbound
  * link). Proxy ports stay fixed across restarts, so a restarted broker keeps its address.
@@ -174,7 +175,7 @@ final class FaultCluster implements AutoCloseable {
                 "-D" + HALT_FLAG_PROPERTY + "=" + haltAfterTruncationFlag(id),
                 "-cp",
                 System.getProperty("java.class.path"),
-                FaultBrokerMain.class.getName(),
+                SkeinBrokerMain.class.getName(),
                 "broker.id=" + id,
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "advertised.listeners=PLAINTEXT://127.0.0.1:"

@@ -2,6 +2,7 @@ package dev.skein.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinBrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -122,7 +123,7 @@ class CrashRecoveryIT {
                 "-Xmx512m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                BrokerProcessMain.class.getName(),
+                SkeinBrokerMain.class.getName(),
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "log.dirs=" + dataDir,
                 "skein.zookeeper.embedded.port=0",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skein.broker.it.FrameExchange.Kind;
 import dev.skein.broker.it.FrameExchange.Outcome;
+import dev.skein.testkit.SkeinTestProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class KafkaDifferentialIT {
     static Path dir;
 
     static KafkaReference kafka;
-    static SkeinProcess skein;
+    static SkeinTestProcess skein;
     static ComparedBroker kafkaBroker;
     static ComparedBroker skeinBroker;
     static int skeinStarts;
@@ -123,7 +124,7 @@ class KafkaDifferentialIT {
 
     private static void startSkein() throws Exception {
         skeinStarts++;
-        skein = SkeinProcess.start(dir.resolve("skein-" + skeinStarts), List.of());
+        skein = SkeinTestProcess.start(dir.resolve("skein-" + skeinStarts), List.of());
         skeinBroker = new ComparedBroker("skein", skein.port());
         skeinBroker.prepare();
     }

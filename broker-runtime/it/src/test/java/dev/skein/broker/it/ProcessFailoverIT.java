@@ -2,6 +2,7 @@ package dev.skein.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinBrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -139,7 +140,7 @@ class ProcessFailoverIT {
                 "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
-                BrokerProcessMain.class.getName(),
+                SkeinBrokerMain.class.getName(),
                 "broker.id=" + id,
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "log.dirs=" + dir.resolve("broker-" + id),

@@ -2,6 +2,7 @@ package dev.skein.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.testkit.SkeinBrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -91,7 +92,7 @@ class StalledFramesProcessIT {
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
                 System.getProperty("java.class.path"),
-                BrokerProcessMain.class.getName(),
+                SkeinBrokerMain.class.getName(),
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "log.dirs=" + dir.resolve("broker"),
                 "skein.zookeeper.embedded.port=0",

@@ -1,4 +1,4 @@
-package dev.skein.broker.it;
+package dev.skein.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,28 +11,29 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Skein broker in its own JVM ({@link BrokerProcessMain}, the test classpath, 512 MiB heap), for tests whose input
+ * A Skein broker in its own JVM ({@link SkeinBrokerMain}, the test classpath, 512 MiB heap), for tests whose input
  * may take a broker down: a request that exhausts the heap then kills that process, not the test JVM. Its output goes
- * to {@code dir/skein.log}.
+ * to {@code dir/skein.log}. {@link #close()} sends SIGTERM (a clean stop), then kills it after 30 s. {@link
+ * LeakCheck} reports a process a test left running.
  */
-final class SkeinProcess implements AutoCloseable {
+public final class SkeinTestProcess implements AutoCloseable {
     private final Process process;
     private final int port;
 
-    private SkeinProcess(Process process, int port) {
+    private SkeinTestProcess(Process process, int port) {
         this.process = process;
         this.port = port;
     }
 
     /** Starts the broker with its data under {@code dir} and returns once it prints {@code READY <port>}. */
-    static SkeinProcess start(Path dir, List<String> extraProps) throws IOException {
+    public static SkeinTestProcess start(Path dir, List<String> extraProps) throws IOException {
         Files.createDirectories(dir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                BrokerProcessMain.class.getName(),
+                SkeinBrokerMain.class.getName(),
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "log.dirs=" + dir.resolve("data"),
                 "skein.zookeeper.embedded.port=0",
@@ -52,17 +53,18 @@ final class SkeinProcess implements AutoCloseable {
                 Thread drain = new Thread(() -> copyRest(reader, log), "skein-process-output");
                 drain.setDaemon(true);
                 drain.start();
-                return new SkeinProcess(process, port);
+                return new SkeinTestProcess(process, port);
             }
         }
         throw new IOException("Skein broker process exited before it was ready; see " + log);
     }
 
-    int port() {
+    /** The Kafka port the process listens on. */
+    public int port() {
         return port;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 

@@ -1,4 +1,4 @@
-package dev.skein.broker.fault;
+package dev.skein.testkit;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * One broker in its own JVM for the fault-injection suite: arguments are {@code key=value} broker properties. Prints
- * {@code READY <port>} once serving, then runs until killed; SIGTERM closes the broker cleanly (a shutdown hook), so
- * the harness can stop a healed cluster and read its log directories.
+ * The main class of a broker in its own JVM ({@link SkeinTestProcess}, and tests that build their own command line on
+ * the test classpath: crash, failover and fault-injection suites): arguments are {@code key=value} broker properties.
+ * Prints {@code READY <port>} once serving, then runs until killed; SIGTERM closes the broker cleanly (a shutdown
+ * hook), so a harness can stop a healed cluster and read its log directories; kill -9 is a crash.
  */
-public final class FaultBrokerMain {
-    private FaultBrokerMain() {}
+public final class SkeinBrokerMain {
+    private SkeinBrokerMain() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> props = new HashMap<>();
