@@ -10,11 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -26,23 +23,21 @@ final class PartitionStateObserver implements AutoCloseable {
     record State(int leader, int leaderEpoch, List<Integer> isr) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final CuratorFramework client;
+    private final TestCurator curator;
     private final CuratorCache cache;
     private final Map<Integer, Set<Integer>> leaders = new ConcurrentHashMap<>();
     private State latest;
 
-    private PartitionStateObserver(CuratorFramework client, CuratorCache cache) {
-        this.client = client;
+    private PartitionStateObserver(TestCurator curator, CuratorCache cache) {
+        this.curator = curator;
         this.cache = cache;
     }
 
     static PartitionStateObserver start(String connect, TopicPartition tp) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
-        client.start();
-        client.blockUntilConnected();
+        TestCurator curator = TestCurator.connect(connect);
         String path = "/brokers/topics/" + tp.topic() + "/partitions/" + tp.partition() + "/state";
-        CuratorCache cache = CuratorCache.build(client, path);
-        PartitionStateObserver observer = new PartitionStateObserver(client, cache);
+        CuratorCache cache = CuratorCache.build(curator.client(), path);
+        PartitionStateObserver observer = new PartitionStateObserver(curator, cache);
         cache.listenable()
                 .addListener(CuratorCacheListener.builder()
                         .forCreatesAndChanges((before, after) -> observer.record(after.getData()))
@@ -93,6 +88,6 @@ final class PartitionStateObserver implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
-        client.close();
+        curator.close();
     }
 }

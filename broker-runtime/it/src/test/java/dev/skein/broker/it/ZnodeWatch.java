@@ -2,29 +2,24 @@ package dev.skein.broker.it;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.retry.RetryOneTime;
 
 /** Mirrors one znode's data (as text, null while absent) from the test's own session; waits are change-driven. */
 final class ZnodeWatch implements AutoCloseable {
-    private final CuratorFramework client;
+    private final TestCurator curator;
     private final CuratorCache cache;
     private String data;
 
-    private ZnodeWatch(CuratorFramework client, CuratorCache cache) {
-        this.client = client;
+    private ZnodeWatch(TestCurator curator, CuratorCache cache) {
+        this.curator = curator;
         this.cache = cache;
     }
 
     static ZnodeWatch start(String connect, String path) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
-        client.start();
-        client.blockUntilConnected();
-        CuratorCache cache = CuratorCache.build(client, path);
-        ZnodeWatch watch = new ZnodeWatch(client, cache);
+        TestCurator curator = TestCurator.connect(connect);
+        CuratorCache cache = CuratorCache.build(curator.client(), path);
+        ZnodeWatch watch = new ZnodeWatch(curator, cache);
         cache.listenable()
                 .addListener(CuratorCacheListener.builder()
                         .forCreatesAndChanges(
@@ -56,6 +51,6 @@ final class ZnodeWatch implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
-        client.close();
+        curator.close();
     }
 }
