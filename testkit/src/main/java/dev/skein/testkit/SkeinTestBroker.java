@@ -2,6 +2,7 @@ package dev.skein.testkit;
 
 import dev.skein.broker.Broker;
 import dev.skein.broker.config.BrokerConfig;
+import dev.skein.broker.txn.TransactionVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,9 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,6 +27,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -48,23 +47,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code try (SkeinTestBroker skein = SkeinTestBroker.start(dir)) {...}} — the test decides.
  * </ul>
  * {@link #restart()} stops the broker and starts it again on the same Kafka port and data directory, so clients and
- * bootstrap strings stay valid. Not thread-safe: the test thread drives it; the clients it hands out are as
+ * bootstrap strings stay valid; {@link #restart(WhileStopped)} also runs a fault hook (corrupt a file, fill a disk)
+ * while it is down. Used as an extension, it runs {@link LeakCheck} once it closed the broker (after the class, or
+ * after each test for a broker per test) and fails the test on a leaked thread, port, open file or process. Not
+ * thread-safe: the test thread drives it; the clients it hands out are as
  * thread-safe as kafka-clients makes them.
  */
 public final class SkeinTestBroker
         implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
-    /** Kafka ports of brokers this JVM closed, in order, for {@link LeakCheck}. */
-    private static final List<Integer> CLOSED_PORTS = new CopyOnWriteArrayList<>();
-    /** Kafka ports of brokers running in this JVM (a restarted broker takes its port again). */
-    private static final Set<Integer> RUNNING_PORTS = ConcurrentHashMap.newKeySet();
-
     private final Map<String, String> overrides;
     private final List<Runnable> closers = new ArrayList<>();
     private Path dataDir;
     private boolean ownsDataDir;
     private boolean startedPerTest;
+    private LeakCheck.Snapshot beforeStart;
     private Broker broker;
     private int port;
+    /** Answers the partition leaders' transaction verifications when set (null: the broker's own coordinator). */
+    private TransactionVerifier verifier;
 
     private SkeinTestBroker(Path dataDir, Map<String, String> overrides) {
         this.dataDir = dataDir;
@@ -93,6 +93,18 @@ public final class SkeinTestBroker
         return skein;
     }
 
+    /**
+     * Like {@link #start(Path, Map)}, the partition leaders asking {@code verifier} instead of the broker's own
+     * transaction coordinator whether a transactional batch may be appended (tests of the log side of transactions).
+     */
+    public static SkeinTestBroker start(Path dataDir, Map<String, String> overrides, TransactionVerifier verifier)
+            throws IOException {
+        SkeinTestBroker skein = new SkeinTestBroker(dataDir, overrides);
+        skein.verifier = verifier;
+        skein.startBroker();
+        return skein;
+    }
+
     /** Starts a broker on a fresh temporary directory that {@link #close()} deletes. */
     public static SkeinTestBroker startInTempDir(Map<String, String> overrides) throws IOException {
         SkeinTestBroker skein = new SkeinTestBroker(null, overrides);
@@ -102,12 +114,13 @@ public final class SkeinTestBroker
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        beforeStart = LeakCheck.snapshot();
         startBroker();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        close();
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        closeAndCheck(context);
     }
 
     /** Registered on an instance field, JUnit calls only this pair: a broker per test. */
@@ -115,15 +128,26 @@ public final class SkeinTestBroker
     public void beforeEach(ExtensionContext context) throws IOException {
         if (broker == null) {
             startedPerTest = true;
+            beforeStart = LeakCheck.snapshot();
             startBroker();
         }
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
+    public void afterEach(ExtensionContext context) throws InterruptedException {
         if (startedPerTest) {
             startedPerTest = false;
-            close();
+            closeAndCheck(context);
+        }
+    }
+
+    /** Closes, then fails the test if anything started since {@link #beforeStart} is still alive or open. */
+    private void closeAndCheck(ExtensionContext context) throws InterruptedException {
+        close();
+        LeakCheck.Snapshot before = beforeStart;
+        beforeStart = null;
+        if (before != null) {
+            LeakCheck.assertNoLeaks(before, context.getDisplayName());
         }
     }
 
@@ -132,9 +156,9 @@ public final class SkeinTestBroker
             dataDir = Files.createTempDirectory("skein-test-");
             ownsDataDir = true;
         }
-        broker = Broker.start(BrokerConfig.from(brokerProps(0)));
+        broker = Broker.start(BrokerConfig.from(brokerProps(0)), Time.SYSTEM, verifier);
         port = broker.port();
-        RUNNING_PORTS.add(port);
+        LeakCheck.brokerStarted(port);
     }
 
     /**
@@ -156,24 +180,34 @@ public final class SkeinTestBroker
         if (broker != null) {
             broker.close();
             broker = null;
-            RUNNING_PORTS.remove(port);
-            CLOSED_PORTS.add(port);
+            LeakCheck.brokerClosed(port);
         }
-    }
-
-    static List<Integer> closedPorts() {
-        return CLOSED_PORTS;
-    }
-
-    static Set<Integer> runningPorts() {
-        return RUNNING_PORTS;
     }
 
     /** Stops the broker if it runs and starts it again on the same Kafka port and data directory. */
     public void restart() throws IOException {
         stop();
-        broker = Broker.start(BrokerConfig.from(brokerProps(port)));
-        RUNNING_PORTS.add(port);
+        broker = Broker.start(BrokerConfig.from(brokerProps(port)), Time.SYSTEM, verifier);
+        LeakCheck.brokerStarted(port);
+    }
+
+    /** A fault hook: what a test does to the data directory (or the machine) while the broker is down. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    /** Stops the broker, runs {@code whileStopped}, then starts it again on the same port and data directory. */
+    public void restart(WhileStopped whileStopped) throws Exception {
+        stop();
+        whileStopped.run();
+        broker = Broker.start(BrokerConfig.from(brokerProps(port)), Time.SYSTEM, verifier);
+        LeakCheck.brokerStarted(port);
+    }
+
+    /** Whether the broker runs (it does not between {@link #stop()} and {@link #restart()}). */
+    public boolean running() {
+        return broker != null;
     }
 
     /** The running broker (for white-box checks: metrics, partitions, purgatory sizes). */

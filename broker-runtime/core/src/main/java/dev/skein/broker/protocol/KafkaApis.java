@@ -87,7 +87,8 @@ public final class KafkaApis {
         handlers.put(
                 ApiKeys.FIND_COORDINATOR,
                 admin.when(
-                        request -> metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty(),
+                        request ->
+                                metadata.topic(Topic.GROUP_METADATA_TOPIC_NAME).isEmpty(),
                         new FindCoordinatorApi(
                                 metadata, topicAdmin, groups, groupConfig, transactions, config.transactionConfig())));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupApi(groups));

@@ -8,7 +8,7 @@ final class RequestDeadline {
 
     /**
      * Kafka 4.4's controller drops an operation whose deadline passed before it ran, so nothing is done for a
-     * {@code timeoutMs} of zero or less (KafkaDifferentialTest cases create-topic-timeout-0 and delete-topic-timeout-0).
+     * {@code timeoutMs} of zero or less (KafkaDifferentialIT cases create-topic-timeout-0 and delete-topic-timeout-0).
      *
      * @param api the request, e.g. "CreateTopics", and {@code work} what would not start, e.g. "creation" (the message
      *     names both)

@@ -1,6 +1,6 @@
 package dev.skein.broker.log;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.skein.broker.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

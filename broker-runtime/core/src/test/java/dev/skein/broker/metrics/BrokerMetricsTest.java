@@ -2,7 +2,7 @@ package dev.skein.broker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
 

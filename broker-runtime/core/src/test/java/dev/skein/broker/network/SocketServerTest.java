@@ -3,7 +3,7 @@ package dev.skein.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -6,7 +6,7 @@ import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.config.BrokerConfig;
 import dev.skein.broker.log.LogManager;
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

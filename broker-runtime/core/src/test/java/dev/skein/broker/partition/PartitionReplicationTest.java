@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.skein.broker.cluster.PartitionState;
 import dev.skein.broker.log.LogConfig;
 import dev.skein.broker.log.LogManager;
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

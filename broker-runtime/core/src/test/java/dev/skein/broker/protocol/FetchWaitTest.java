@@ -10,7 +10,7 @@ import dev.skein.broker.metrics.BrokerMetrics;
 import dev.skein.broker.partition.Partition;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.partition.Purgatory;
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

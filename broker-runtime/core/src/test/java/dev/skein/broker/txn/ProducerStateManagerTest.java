@@ -3,7 +3,7 @@ package dev.skein.broker.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;

@@ -2,8 +2,8 @@ package dev.skein.broker.txn.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skein.broker.testing.ManualTime;
 import dev.skein.broker.txn.coordinator.TransactionCoordinator.InitResult;
+import dev.skein.testkit.time.ManualTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

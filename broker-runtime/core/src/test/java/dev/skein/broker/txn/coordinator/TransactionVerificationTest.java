@@ -2,7 +2,7 @@ package dev.skein.broker.txn.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skein.broker.testing.ManualTime;
+import dev.skein.testkit.time.ManualTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
