@@ -18,7 +18,6 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitio
 import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
 import org.apache.kafka.common.message.EndTxnRequestData;
-import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListTransactionsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -31,8 +30,6 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.EndTxnRequest;
 import org.apache.kafka.common.requests.EndTxnResponse;
-import org.apache.kafka.common.requests.FindCoordinatorRequest;
-import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ListTransactionsRequest;
@@ -70,26 +67,8 @@ class TransactionCoordinatorApiIT {
         return new RawConnection(harness.broker().port());
     }
 
-    /** Looks up the coordinator until it is ready (the state topic is created and loaded on the first lookup). */
     private void awaitCoordinator(String transactionalId) {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .untilAsserted(() -> {
-                    try (RawConnection raw = connect()) {
-                        FindCoordinatorResponse found = (FindCoordinatorResponse)
-                                raw.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
-                                                .setKeyType(FindCoordinatorRequest.CoordinatorType.TRANSACTION.id())
-                                                .setCoordinatorKeys(List.of(transactionalId)))
-                                        .build((short) 4));
-                        assertThat(Errors.forCode(
-                                        found.data().coordinators().get(0).errorCode()))
-                                .isEqualTo(Errors.NONE);
-                        assertThat(found.data().coordinators().get(0).nodeId()).isEqualTo(0);
-                        InitProducerIdResponse probe =
-                                TxnRequests.init(raw, "probe-" + transactionalId, 60_000, -1, (short) -1);
-                        assertThat(probe.error()).isEqualTo(Errors.NONE);
-                    }
-                });
+        TxnRequests.awaitCoordinator(harness.broker().port(), transactionalId);
     }
 
     @Test

@@ -1,11 +1,16 @@
 package dev.skein.broker.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
 import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
@@ -14,6 +19,8 @@ import org.apache.kafka.common.requests.DescribeTransactionsRequest;
 import org.apache.kafka.common.requests.DescribeTransactionsResponse;
 import org.apache.kafka.common.requests.EndTxnRequest;
 import org.apache.kafka.common.requests.EndTxnResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 
@@ -58,5 +65,28 @@ final class TxnRequests {
                                 new DescribeTransactionsRequestData().setTransactionalIds(List.of(id)))
                         .build((short) 0));
         return response.data().transactionStates().get(0);
+    }
+
+    /**
+     * Looks up the transaction coordinator of {@code transactionalId} on the broker at {@code port} until it is ready:
+     * the state topic is created and loaded on the first lookup, and answers COORDINATOR_NOT_AVAILABLE meanwhile.
+     */
+    static void awaitCoordinator(int port, String transactionalId) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    try (RawConnection raw = new RawConnection(port)) {
+                        FindCoordinatorResponse found = (FindCoordinatorResponse)
+                                raw.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
+                                                .setKeyType(FindCoordinatorRequest.CoordinatorType.TRANSACTION.id())
+                                                .setCoordinatorKeys(List.of(transactionalId)))
+                                        .build((short) 4));
+                        assertThat(Errors.forCode(
+                                        found.data().coordinators().get(0).errorCode()))
+                                .isEqualTo(Errors.NONE);
+                        InitProducerIdResponse probe = init(raw, "probe-" + transactionalId, 60_000, -1, (short) -1);
+                        assertThat(probe.error()).isEqualTo(Errors.NONE);
+                    }
+                });
     }
 }
