@@ -71,11 +71,7 @@ final class BrokerSession {
                         runCell(broker, rep, cell.name(), () -> txnProduce(admin, broker, rep, cell, cpu, txnTopics));
                     }
                     runCell(broker, rep, Cells.READ_COMMITTED_NAME, () -> readCommitted(broker, rep, cpu, txnTopics));
-                    runCell(
-                            broker,
-                            rep,
-                            Cells.hopLatencyName(options.latencyRate()),
-                            () -> hopLatency(admin, broker, rep));
+                    runCell(broker, rep, Cells.hopLatencyName(Cells.HOP_RATE), () -> hopLatency(admin, broker, rep));
                 }
             }
             measurements.add(variant, rep, Cells.PEAK_RSS, ProcStats.readPeakRssKib(broker.pid()) / 1024.0);
@@ -192,11 +188,11 @@ final class BrokerSession {
                         broker.bootstrap(),
                         "bench-hop-in",
                         "bench-hop-out",
-                        options.latencyRate(),
+                        Cells.HOP_RATE,
                         options.latencyWarmupSeconds(),
                         options.latencySeconds(),
                         options.timeoutSeconds());
-        addPercentiles(broker, rep, Cells.hopLatency(options.latencyRate()), result);
+        addPercentiles(broker, rep, Cells.hopLatency(Cells.HOP_RATE), result);
     }
 
     private void addPercentiles(RunningBroker broker, int rep, List<Metric> metrics, LatencyWorkload.Result result) {
