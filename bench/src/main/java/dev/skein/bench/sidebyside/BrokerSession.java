@@ -65,6 +65,14 @@ final class BrokerSession {
                     }
                 }
                 runCell(broker, rep, Cells.latencyName(options.latencyRate()), () -> latency(admin, broker, rep));
+                if (!durable) {
+                    Map<TxnProduceWorkload.Cell, String> txnTopics = new HashMap<>();
+                    for (TxnProduceWorkload.Cell cell : Cells.TXN_PRODUCE) {
+                        runCell(broker, rep, cell.name(), () -> txnProduce(admin, broker, rep, cell, cpu, txnTopics));
+                    }
+                    runCell(broker, rep, Cells.READ_COMMITTED_NAME, () -> readCommitted(broker, rep, cpu, txnTopics));
+                    runCell(broker, rep, Cells.hopLatencyName(Cells.HOP_RATE), () -> hopLatency(admin, broker, rep));
+                }
             }
             measurements.add(variant, rep, Cells.PEAK_RSS, ProcStats.readPeakRssKib(broker.pid()) / 1024.0);
         } catch (IOException e) {
@@ -124,6 +132,76 @@ final class BrokerSession {
         topics.put(cell.acks() + "/" + cell.compression() + "/" + cell.partitions(), topic);
     }
 
+    private void txnProduce(
+            Admin admin,
+            RunningBroker broker,
+            int rep,
+            TxnProduceWorkload.Cell cell,
+            BrokerCpu cpu,
+            Map<TxnProduceWorkload.Cell, String> topics)
+            throws Exception {
+        String topic = "bench-" + cell.id().replace('.', '-');
+        Topics.create(admin, topic, cell.partitions(), options.timeoutSeconds());
+        Topics.awaitWritable(broker.bootstrap(), topic, cell.partitions(), payloads.get(0), options.timeoutSeconds());
+        Throughput result = new TxnProduceWorkload(time, payloads)
+                .run(
+                        broker.bootstrap(),
+                        topic,
+                        cell,
+                        options.warmupRecords(),
+                        options.records(),
+                        cpu,
+                        options.timeoutSeconds());
+        measurements.add(broker.variant(), rep, Cells.txnProduceRate(cell), result.recordsPerSecond());
+        measurements.add(broker.variant(), rep, Cells.txnProduceCpu(cell), result.cpuSecondsPerGiB());
+        topics.put(cell, topic);
+    }
+
+    private void readCommitted(
+            RunningBroker broker, int rep, BrokerCpu cpu, Map<TxnProduceWorkload.Cell, String> topics) {
+        TxnProduceWorkload.Cell source = Cells.READ_COMMITTED_SOURCE;
+        String topic = topics.get(source);
+        if (topic == null) {
+            throw new IllegalStateException("no data to consume: the " + source.name() + " cell did not run or failed");
+        }
+        // The committed records: the transactional ones plus the one per partition that made the topic writable.
+        long committed = TxnProduceWorkload.recordsWritten(source, options.warmupRecords(), options.records())
+                + source.partitions();
+        Throughput result = new ConsumeWorkload(time, payloads.payloadBytes())
+                .run(
+                        broker.bootstrap(),
+                        topic,
+                        source.partitions(),
+                        options.warmupRecords(),
+                        cpu,
+                        options.timeoutSeconds(),
+                        committed);
+        measurements.add(broker.variant(), rep, Cells.READ_COMMITTED_RATE, result.recordsPerSecond());
+        measurements.add(broker.variant(), rep, Cells.READ_COMMITTED_CPU, result.cpuSecondsPerGiB());
+    }
+
+    private void hopLatency(Admin admin, RunningBroker broker, int rep) throws Exception {
+        Topics.create(admin, "bench-hop-in", 1, options.timeoutSeconds());
+        Topics.create(admin, "bench-hop-out", 1, options.timeoutSeconds());
+        LatencyWorkload.Result result = new LatencyWorkload(time, payloads)
+                .runThroughHop(
+                        broker.bootstrap(),
+                        "bench-hop-in",
+                        "bench-hop-out",
+                        Cells.HOP_RATE,
+                        options.latencyWarmupSeconds(),
+                        options.latencySeconds(),
+                        options.timeoutSeconds());
+        addPercentiles(broker, rep, Cells.hopLatency(Cells.HOP_RATE), result);
+    }
+
+    private void addPercentiles(RunningBroker broker, int rep, List<Metric> metrics, LatencyWorkload.Result result) {
+        measurements.add(broker.variant(), rep, metrics.get(0), result.p50());
+        measurements.add(broker.variant(), rep, metrics.get(1), result.p99());
+        measurements.add(broker.variant(), rep, metrics.get(2), result.p999());
+        measurements.add(broker.variant(), rep, metrics.get(3), result.max());
+    }
+
     private void consume(RunningBroker broker, int rep, int partitions, BrokerCpu cpu, Map<String, String> topics) {
         String topic = topics.get("1/none/" + partitions);
         if (topic == null) {
@@ -147,11 +225,7 @@ final class BrokerSession {
                         options.latencyWarmupSeconds(),
                         options.latencySeconds(),
                         options.timeoutSeconds());
-        List<Metric> metrics = Cells.latency(options.latencyRate());
-        measurements.add(broker.variant(), rep, metrics.get(0), result.p50());
-        measurements.add(broker.variant(), rep, metrics.get(1), result.p99());
-        measurements.add(broker.variant(), rep, metrics.get(2), result.p999());
-        measurements.add(broker.variant(), rep, metrics.get(3), result.max());
+        addPercentiles(broker, rep, Cells.latency(options.latencyRate()), result);
     }
 
     private static String describe(Throwable e) {

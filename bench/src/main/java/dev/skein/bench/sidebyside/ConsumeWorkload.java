@@ -3,7 +3,9 @@ package dev.skein.bench.sidebyside;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +29,23 @@ final class ConsumeWorkload {
     }
 
     Throughput run(String bootstrap, String topic, int partitions, long warmup, BrokerCpu cpu, int timeoutS) {
+        return run(bootstrap, topic, partitions, warmup, cpu, timeoutS, -1);
+    }
+
+    /**
+     * Like {@link #run(String, String, int, long, BrokerCpu, int)}, with {@code isolation.level=read_committed} when
+     * {@code committedRecords >= 0}: the topic holds that many committed records among transaction markers, so offsets
+     * must only increase (markers take offsets) and the end is that count, not the sum of the end offsets.
+     */
+    Throughput run(
+            String bootstrap,
+            String topic,
+            int partitions,
+            long warmup,
+            BrokerCpu cpu,
+            int timeoutS,
+            long committedRecords) {
+        boolean readCommitted = committedRecords >= 0;
         List<TopicPartition> assigned = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             assigned.add(new TopicPartition(topic, p));
@@ -39,13 +58,20 @@ final class ConsumeWorkload {
         long seenAtStart = 0;
         long endNanos = 0;
         double endCpu = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfigs.consumer(bootstrap))) {
+        Properties config = ClientConfigs.consumer(bootstrap);
+        if (readCommitted) {
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             total = 0;
             for (long end :
                     consumer.endOffsets(assigned, Duration.ofSeconds(timeoutS)).values()) {
                 total += end;
+            }
+            if (readCommitted) {
+                total = committedRecords;
             }
             if (total <= warmup) {
                 throw new IllegalStateException(topic + " holds " + total + " records, not more than the warm-up");
@@ -56,12 +82,14 @@ final class ConsumeWorkload {
                 ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> record : batch) {
                     int p = record.partition();
-                    if (record.offset() != nextOffset[p] || record.value().length != valueSize) {
+                    boolean inOrder =
+                            readCommitted ? record.offset() >= nextOffset[p] : record.offset() == nextOffset[p];
+                    if (!inOrder || record.value().length != valueSize) {
                         throw new IllegalStateException("Partition " + p + ": expected offset " + nextOffset[p]
                                 + " of " + valueSize + " bytes, got offset " + record.offset() + " of "
                                 + record.value().length + " bytes");
                     }
-                    nextOffset[p]++;
+                    nextOffset[p] = record.offset() + 1;
                 }
                 long before = seen;
                 seen += batch.count();

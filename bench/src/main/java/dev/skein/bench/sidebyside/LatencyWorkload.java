@@ -3,6 +3,7 @@ package dev.skein.bench.sidebyside;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,13 +43,66 @@ final class LatencyWorkload {
 
     Result run(String bootstrap, String topic, int rate, int warmupSeconds, int seconds, int timeoutS)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Topics.awaitWritable(bootstrap, topic, 1, payloads.get(0), timeoutS);
+        return run(bootstrap, topic, topic, false, rate, warmupSeconds, seconds, timeoutS);
+    }
+
+    /**
+     * The latency of one exactly-once hop ({@link TxnHop}) from {@code source} to {@code target}: the producer writes
+     * {@code source}, a {@code read_committed} consumer of {@code target} takes the latency.
+     */
+    Result runThroughHop(
+            String bootstrap, String source, String target, int rate, int warmupSeconds, int seconds, int timeoutS)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        // Before the hop takes its position: these records must not reach the latency consumer.
+        Topics.awaitWritable(bootstrap, source, 1, payloads.get(0), timeoutS);
+        Topics.awaitWritable(bootstrap, target, 1, payloads.get(0), timeoutS);
+        TxnHop hop = new TxnHop(bootstrap, source, target, timeoutS);
+        AtomicReference<Throwable> hopFailure = new AtomicReference<>();
+        Thread hopThread = new Thread(
+                () -> {
+                    try {
+                        hop.run();
+                    } catch (RuntimeException | Error e) {
+                        hopFailure.set(e);
+                        hop.ready.countDown();
+                    }
+                },
+                "txn-hop");
+        hopThread.start();
+        try {
+            if (!hop.ready.await(timeoutS, TimeUnit.SECONDS) || hopFailure.get() != null) {
+                throw new IllegalStateException("The transactional hop did not start", hopFailure.get());
+            }
+            return run(bootstrap, source, target, true, rate, warmupSeconds, seconds, timeoutS);
+        } finally {
+            hop.stop();
+            hopThread.join(TimeUnit.SECONDS.toMillis(timeoutS));
+            if (hopFailure.get() != null) {
+                throw new IllegalStateException("The transactional hop failed", hopFailure.get());
+            }
+        }
+    }
+
+    private Result run(
+            String bootstrap,
+            String source,
+            String topic,
+            boolean readCommitted,
+            int rate,
+            int warmupSeconds,
+            int seconds,
+            int timeoutS)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (!readCommitted) {
+            Topics.awaitWritable(bootstrap, source, 1, payloads.get(0), timeoutS);
+        }
         long total = (long) rate * (warmupSeconds + seconds);
         long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         LatencyRecorder recorder = new LatencyRecorder((int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds));
         AtomicReference<Throwable> consumerFailure = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
-        Consumer consumer = new Consumer(bootstrap, new TopicPartition(topic, 0), total, recorder, stop, timeoutS);
+        Consumer consumer =
+                new Consumer(bootstrap, new TopicPartition(topic, 0), readCommitted, total, recorder, stop, timeoutS);
         Thread consumerThread = new Thread(
                 () -> {
                     try {
@@ -64,7 +119,7 @@ final class LatencyWorkload {
             }
             long start = time.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(10);
             consumer.measureFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
-            produce(bootstrap, topic, start, intervalNs, total, timeoutS, stop);
+            produce(bootstrap, source, start, intervalNs, total, timeoutS, stop);
             consumerThread.join(TimeUnit.SECONDS.toMillis(timeoutS));
         } finally {
             stop.set(true);
@@ -119,6 +174,7 @@ final class LatencyWorkload {
     private final class Consumer {
         private final String bootstrap;
         private final TopicPartition partition;
+        private final boolean readCommitted;
         private final long total;
         private final LatencyRecorder recorder;
         private final AtomicBoolean stop;
@@ -130,12 +186,14 @@ final class LatencyWorkload {
         Consumer(
                 String bootstrap,
                 TopicPartition partition,
+                boolean readCommitted,
                 long total,
                 LatencyRecorder recorder,
                 AtomicBoolean stop,
                 int timeoutS) {
             this.bootstrap = bootstrap;
             this.partition = partition;
+            this.readCommitted = readCommitted;
             this.total = total;
             this.recorder = recorder;
             this.stop = stop;
@@ -143,7 +201,11 @@ final class LatencyWorkload {
         }
 
         void run() {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfigs.consumer(bootstrap))) {
+            Properties config = ClientConfigs.consumer(bootstrap);
+            if (readCommitted) {
+                config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            }
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
                 consumer.assign(List.of(partition));
                 consumer.seekToEnd(List.of(partition));
                 consumer.position(partition, Duration.ofSeconds(timeoutS));
@@ -156,11 +218,12 @@ final class LatencyWorkload {
                     long now = time.nanoseconds();
                     long from = measureFrom;
                     for (ConsumerRecord<byte[], byte[]> record : batch) {
-                        if (record.offset() != expectedOffset) {
+                        // Transaction markers take offsets: a read_committed reader sees gaps, never a step back.
+                        if (readCommitted ? record.offset() < expectedOffset : record.offset() != expectedOffset) {
                             throw new IllegalStateException(
                                     "Expected offset " + expectedOffset + ", got " + record.offset());
                         }
-                        expectedOffset++;
+                        expectedOffset = record.offset() + 1;
                         long intended = ByteBuffer.wrap(record.value()).getLong(0);
                         if (intended >= from) {
                             recorder.record(now - intended);
