@@ -6,7 +6,6 @@ import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -19,38 +18,33 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.ControlRecordType;
-import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition: the façade (Kafka's {@code UnifiedLog}) over its bytes ({@link LocalLog}, a directory
  * {@code <topic>-<partition>/} of {@link LogSegments}), its durability ({@link LogDurability}), producer state,
  * leader-epoch history and high watermark.
  *
- * <p>Threading: one writer at a time — the appends, {@link #truncateTo}, {@link #restartAt}, the retention and
- * DeleteRecords deletions, the cleaner swap and {@link #updateHighWatermark} are synchronized on the log; those that
- * change the segment list other than by a roll also hold the flush lock. Readers ({@link #read}, the offset lookups,
- * the getters) take no lock (see {@link LocalLog}). {@link #flush} takes only the flush lock and may run concurrently
- * with appends.
+ * <p>Threading: one writer at a time — the appends (markers included), {@link #truncateTo}, {@link #restartAt}, the
+ * retention and DeleteRecords deletions, the cleaner swap and {@link #updateHighWatermark} are synchronized on the log
+ * (its writer lock); those that change the segment list other than by a roll also hold the flush lock. The
+ * transaction state ({@link TransactionState}: last stable offset, aborted-transaction index and its {@code .txnindex}
+ * files, verification guards) is mutated only under the writer lock. Readers ({@link #read}, the offset lookups,
+ * {@link #lastStableOffset}, {@link #abortedTransactions}, the getters) take no lock (see {@link LocalLog}).
+ * {@link #flush} takes only the flush lock and may run concurrently with appends.
  *
  * <p>Durability: an append is in the OS page cache when {@link #append} returns; it is on disk once a {@link #flush}
  * started after it returns (see {@link #awaitDurable} for group commit), after which the recovery point covers it.
  * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka (see {@link LogDurability}).
  *
- * <p>Size: over 500 lines, most of it small delegating methods and their contracts; the append path stays here unsplit
- * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
+ * <p>Size: over 500 lines as the one façade (~50 short delegations with contracts) over its split-out parts.
  */
 public final class PartitionLog {
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-
     private final TopicPartition topicPartition;
     private final Time time;
     private final GroupCommitFlusher flusher;
@@ -279,23 +273,9 @@ public final class PartitionLog {
         return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset(), false);
     }
 
-    /**
-     * Appends the ABORT markers just written to the active segment's {@code .txnindex}. A failed write removes the
-     * file, so that the next start rebuilds it from the log instead of trusting a file that misses an entry.
-     */
+    /** Appends the ABORT markers just written to the active segment's {@code .txnindex} ({@link TransactionState}). */
     private void persistTxnIndex() {
-        LogSegment active = local.end().segment();
-        try {
-            txns.persistTo(active, local.dir());
-        } catch (IOException e) {
-            LOG.error(
-                    "{}: writing the transaction index of {} failed; it is rebuilt on the next start", this, active, e);
-            try {
-                Files.deleteIfExists(TxnIndexFile.path(local.dir(), active.baseOffset()));
-            } catch (IOException again) {
-                LOG.error("{}: removing the transaction index of {} failed", this, active, again);
-            }
-        }
+        txns.persistToActive(local.end().segment(), local.dir(), this);
     }
 
     private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
@@ -396,10 +376,10 @@ public final class PartitionLog {
      */
     public synchronized AppendResult appendMarker(
             long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
-        ControlRecordType type = commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
-        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(
-                time.milliseconds(), producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
-        return append(marker, leaderEpoch);
+        return append(
+                TransactionState.markerRecords(
+                        time.milliseconds(), producerId, producerEpoch, coordinatorEpoch, commit),
+                leaderEpoch);
     }
 
     /** Every producer this partition knows, detached copies (DescribeProducers). */
