@@ -1,56 +1,48 @@
 package dev.skein.broker.log;
 
-import dev.skein.broker.txn.BatchCheck;
 import dev.skein.broker.txn.ProducerEntry;
 import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.ControlRecordType;
-import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition: the façade (Kafka's {@code UnifiedLog}) over its bytes ({@link LocalLog}, a directory
  * {@code <topic>-<partition>/} of {@link LogSegments}), its durability ({@link LogDurability}), producer state,
  * leader-epoch history and high watermark.
  *
- * <p>Threading: one writer at a time — the appends, {@link #truncateTo}, {@link #restartAt}, the retention and
- * DeleteRecords deletions, the cleaner swap and {@link #updateHighWatermark} are synchronized on the log; those that
- * change the segment list other than by a roll also hold the flush lock. Readers ({@link #read}, the offset lookups,
- * the getters) take no lock (see {@link LocalLog}). {@link #flush} takes only the flush lock and may run concurrently
- * with appends.
+ * <p>Appends go through {@link LogAppender} (offsets, producer state, transaction and epoch bookkeeping).
+ *
+ * <p>Threading: one writer at a time — the appends (markers included), {@link #truncateTo}, {@link #restartAt}, the
+ * retention and DeleteRecords deletions, the cleaner swap and {@link #updateHighWatermark} are synchronized on the log
+ * (its writer lock); those that change the segment list other than by a roll also hold the flush lock. The
+ * transaction state ({@link TransactionState}: last stable offset, aborted-transaction index and its {@code .txnindex}
+ * files, verification guards) is mutated only under the writer lock. Readers ({@link #read}, the offset lookups,
+ * {@link #lastStableOffset}, {@link #abortedTransactions}, the getters) take no lock (see {@link LocalLog}).
+ * {@link #flush} takes only the flush lock and may run concurrently with appends.
  *
  * <p>Durability: an append is in the OS page cache when {@link #append} returns; it is on disk once a {@link #flush}
  * started after it returns (see {@link #awaitDurable} for group commit), after which the recovery point covers it.
  * {@code flush.messages} and {@code flush.ms} trigger flushes as in Kafka (see {@link LogDurability}).
  *
- * <p>Size: over 500 lines, most of it small delegating methods and their contracts; the append path stays here unsplit
- * while produce validation ({@link AppendValidator}) is being reworked, so the two changes merge.
+ * <p>Size: over 500 lines as the one façade (~50 short entry points with contracts) over the classes named above.
  */
 public final class PartitionLog {
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-
     private final TopicPartition topicPartition;
     private final Time time;
     private final GroupCommitFlusher flusher;
@@ -61,6 +53,7 @@ public final class PartitionLog {
     private final RecoveryResult recoveryResult;
     private final LocalLog local;
     private final LogDurability durability;
+    private final LogAppender appender;
     private volatile LogConfig config;
     private volatile long highWatermark;
     /** Set by {@link #close} and {@link #deleteFiles} (under the log lock); appends are refused afterwards. */
@@ -94,6 +87,7 @@ public final class PartitionLog {
         this.local = new LocalLog(topicPartition, dir, time, loaded.segments(), loaded.logStartOffset());
         this.durability = new LogDurability(topicPartition, time, local, loaded.recoveryPoint());
         this.highWatermark = loaded.highWatermark();
+        this.appender = new LogAppender(this, topicPartition, local, epochs, producers, txns, durability);
     }
 
     /** Directory name of a partition: {@code <topic>-<partition>}. */
@@ -180,7 +174,7 @@ public final class PartitionLog {
         long now = time.milliseconds();
         MutableRecordBatch batch = AppendValidator.validateClientBatch(records, cfg, now);
         txns.checkClientBatch(batch, verificationGuard);
-        return appendValidated(records, List.of(batch), leaderEpoch, cfg, now, client);
+        return appender.append(records, List.of(batch), leaderEpoch, cfg, now, client);
     }
 
     /**
@@ -194,58 +188,7 @@ public final class PartitionLog {
         checkOnline();
         LogConfig cfg = config;
         AppendValidator.ValidBatches valid = AppendValidator.validate(records, cfg.maxMessageBytes());
-        return appendValidated(records, valid.batches(), leaderEpoch, cfg, time.milliseconds(), null);
-    }
-
-    private AppendResult appendValidated(
-            MemoryRecords records,
-            List<MutableRecordBatch> batches,
-            int leaderEpoch,
-            LogConfig cfg,
-            long now,
-            InetAddress client) {
-        long firstOffset = local.logEndOffset();
-        try {
-            long next = firstOffset;
-            for (MutableRecordBatch batch : batches) {
-                if (batch.hasProducerId()) {
-                    BatchCheck check = producers.check(batch, client);
-                    if (check instanceof BatchCheck.Duplicate dup) {
-                        if (batches.size() != 1) {
-                            throw new InvalidRecordException("A duplicate batch must be sent alone");
-                        }
-                        return duplicateResult(dup, cfg);
-                    }
-                }
-                long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
-                batch.setLastOffset(next + lastOffsetDelta);
-                if (leaderEpoch >= 0) {
-                    batch.setPartitionLeaderEpoch(leaderEpoch);
-                }
-                if (cfg.logAppendTime()) {
-                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-                }
-                if (batch.hasProducerId()) {
-                    txns.onAppend(batch, client);
-                }
-                next = batch.nextOffset();
-            }
-            local.write(records, firstOffset, next, cfg, now);
-            persistTxnIndex();
-            if (leaderEpoch >= 0) {
-                epochs.assign(leaderEpoch, firstOffset);
-            }
-            durability.afterAppend(cfg);
-            return new AppendResult(
-                    firstOffset,
-                    next - 1,
-                    cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
-                    logStartOffset(),
-                    false);
-        } catch (RuntimeException e) {
-            txns.truncateFrom(firstOffset);
-            throw e;
-        }
+        return appender.append(records, valid.batches(), leaderEpoch, cfg, time.milliseconds(), null);
     }
 
     /**
@@ -255,52 +198,7 @@ public final class PartitionLog {
     public synchronized AppendResult appendAsFollower(MemoryRecords records) {
         ensureOpen();
         checkOnline();
-        LogConfig cfg = config;
-        List<MutableRecordBatch> batches =
-                AppendValidator.validate(records, Integer.MAX_VALUE).batches();
-        long firstOffset = batches.get(0).baseOffset();
-        long next = local.logEndOffset();
-        for (MutableRecordBatch batch : batches) {
-            if (batch.baseOffset() < next) {
-                throw new InvalidRecordException("Replicated batch at offset " + batch.baseOffset()
-                        + " is below the expected offset " + next + " of " + topicPartition);
-            }
-            next = batch.nextOffset();
-        }
-        local.write(records, firstOffset, next, cfg, time.milliseconds());
-        for (MutableRecordBatch batch : batches) {
-            epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
-            if (batch.hasProducerId()) {
-                txns.onAppend(batch, null);
-            }
-        }
-        persistTxnIndex();
-        durability.afterAppend(cfg);
-        return new AppendResult(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset(), false);
-    }
-
-    /**
-     * Appends the ABORT markers just written to the active segment's {@code .txnindex}. A failed write removes the
-     * file, so that the next start rebuilds it from the log instead of trusting a file that misses an entry.
-     */
-    private void persistTxnIndex() {
-        LogSegment active = local.end().segment();
-        try {
-            txns.persistTo(active, local.dir());
-        } catch (IOException e) {
-            LOG.error(
-                    "{}: writing the transaction index of {} failed; it is rebuilt on the next start", this, active, e);
-            try {
-                Files.deleteIfExists(TxnIndexFile.path(local.dir(), active.baseOffset()));
-            } catch (IOException again) {
-                LOG.error("{}: removing the transaction index of {} failed", this, active, again);
-            }
-        }
-    }
-
-    private AppendResult duplicateResult(BatchCheck.Duplicate dup, LogConfig cfg) {
-        long appendTime = cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
-        return new AppendResult(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset(), true);
+        return appender.appendAsFollower(records, config, time.milliseconds());
     }
 
     /**
@@ -396,10 +294,10 @@ public final class PartitionLog {
      */
     public synchronized AppendResult appendMarker(
             long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
-        ControlRecordType type = commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
-        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(
-                time.milliseconds(), producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
-        return append(marker, leaderEpoch);
+        return append(
+                TransactionState.markerRecords(
+                        time.milliseconds(), producerId, producerEpoch, coordinatorEpoch, commit),
+                leaderEpoch);
     }
 
     /** Every producer this partition knows, detached copies (DescribeProducers). */

@@ -3,6 +3,7 @@ package dev.skein.broker.log;
 import dev.skein.broker.txn.ProducerStateManager;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,8 +15,12 @@ import java.util.Set;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The transactional view of one partition's log on top of its {@link ProducerStateManager}: the first unstable offset
@@ -32,10 +37,16 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * started with ({@link #checkClientBatch}): a verification that raced a marker cannot start a transaction the
  * coordinator no longer knows (a hanging transaction).
  *
- * <p>Threading: every mutator runs on the log's single writer (under its monitor); {@link #lastStableOffset} and
- * {@link #abortedTransactions} are lock-free reads for fetches.
+ * <p><b>Persistence</b>: aborted transactions are appended to their segment's {@code .txnindex} file after each append
+ * ({@link #persistToActive}) and the file is rewritten after a truncation or a cleaner swap ({@link #rewriteFile}).
+ *
+ * <p>Threading: every mutator, the {@code .txnindex} writes included, runs on the log's single writer (under the
+ * {@link PartitionLog} monitor, its writer lock); {@link #lastStableOffset} and {@link #abortedTransactions} are
+ * lock-free reads for fetches.
  */
 final class TransactionState {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionState.class);
+
     private final ProducerStateManager producers;
     private final AbortedTxnIndex aborted = new AbortedTxnIndex();
     /**
@@ -146,6 +157,32 @@ final class TransactionState {
             TxnIndexFile.append(file, txn);
         }
         unpersisted.clear();
+    }
+
+    /**
+     * {@link #persistTo} for the active segment of {@code log}, after an append. A failed write removes the file, so
+     * that the next start rebuilds it from the log instead of trusting a file that misses an entry; the append stands.
+     */
+    void persistToActive(LogSegment active, Path dir, Object log) {
+        try {
+            persistTo(active, dir);
+        } catch (IOException e) {
+            LOG.error(
+                    "{}: writing the transaction index of {} failed; it is rebuilt on the next start", log, active, e);
+            try {
+                Files.deleteIfExists(TxnIndexFile.path(dir, active.baseOffset()));
+            } catch (IOException again) {
+                LOG.error("{}: removing the transaction index of {} failed", log, active, again);
+            }
+        }
+    }
+
+    /** The control batch of a COMMIT or ABORT marker the coordinator sent (WriteTxnMarkers), stamped {@code now}. */
+    static MemoryRecords markerRecords(
+            long now, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        ControlRecordType type = commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
+        return MemoryRecords.withEndTransactionMarker(
+                now, producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
     }
 
     /** Rewrites the {@code .txnindex} file of the segment {@code [baseOffset, nextOffset)} from the index. */

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * follower's truncation, which comes after, removes it; it can never land on the follower's log afterwards. Follower
  * bookkeeping is serialised on this object, taken inside the read or write lock. Listeners ({@code onChange}) are
  * called after both are released.
+ *
+ * <p>Size: over 500 lines so that every path taking the leader/ISR lock above stays in the one class that owns it.
  */
 public final class Partition {
     private static final Logger logger = LoggerFactory.getLogger(Partition.class);
