@@ -70,12 +70,8 @@ final class GroupOffsets {
             return OffsetCommitBatch.allWith(offsets.keySet(), error);
         }
         synchronized (group) {
-            OffsetCommitBatch batch = OffsetCommitBatch.of(
-                    groupId,
-                    offsets,
-                    validateCommit(group, memberId, groupInstanceId, generationId),
-                    config.offsetMetadataMaxBytes(),
-                    time.milliseconds());
+            error = validateCommit(group, memberId, groupInstanceId, generationId);
+            OffsetCommitBatch batch = OffsetCommitBatch.of(groupId, offsets, error, config, time);
             if (batch.isEmpty()) {
                 return CompletableFuture.completedFuture(batch.result());
             }

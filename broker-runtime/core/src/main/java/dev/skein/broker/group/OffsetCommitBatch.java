@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * The offsets of one OffsetCommit or TxnOffsetCommit, split into those refused up front (metadata over
@@ -24,24 +25,26 @@ record OffsetCommitBatch(
         Map<TopicPartition, Errors> result, Map<TopicPartition, CommittedOffset> valid, List<SimpleRecord> records) {
 
     /**
-     * Splits {@code offsets} of group {@code groupId}, stamping the valid ones with commit time {@code now}; if
-     * {@code rejection} is not NONE (the request failed validation) every partition is answered with it instead.
+     * Splits {@code offsets} of group {@code groupId} by {@code config}'s metadata limit, stamping the valid ones with
+     * the current time of {@code time}; if {@code rejection} is not NONE (the request failed validation) every partition
+     * is answered with it instead.
      */
     static OffsetCommitBatch of(
             String groupId,
             Map<TopicPartition, CommittedOffset> offsets,
             Errors rejection,
-            int metadataMaxBytes,
-            long now) {
+            GroupConfig config,
+            Time time) {
         OffsetCommitBatch batch =
                 new OffsetCommitBatch(new LinkedHashMap<>(), new LinkedHashMap<>(), new ArrayList<>());
         if (rejection != Errors.NONE) {
             offsets.keySet().forEach(tp -> batch.result.put(tp, rejection));
             return batch;
         }
+        long now = time.milliseconds();
         for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
             CommittedOffset o = e.getValue();
-            if (o.metadata().length() > metadataMaxBytes) {
+            if (o.metadata().length() > config.offsetMetadataMaxBytes()) {
                 batch.result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
             } else {
                 CommittedOffset stamped = new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), now);

@@ -52,12 +52,8 @@ final class TransactionalOffsets {
         }
         ClassicGroup group = shards.getOrCreate(groupId);
         synchronized (group) {
-            OffsetCommitBatch batch = OffsetCommitBatch.of(
-                    groupId,
-                    offsets,
-                    validate(group, memberId, groupInstanceId, generationId),
-                    config.offsetMetadataMaxBytes(),
-                    time.milliseconds());
+            error = validate(group, memberId, groupInstanceId, generationId);
+            OffsetCommitBatch batch = OffsetCommitBatch.of(groupId, offsets, error, config, time);
             if (batch.isEmpty()) {
                 return CompletableFuture.completedFuture(batch.result());
             }
