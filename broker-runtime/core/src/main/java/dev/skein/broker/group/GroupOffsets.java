@@ -67,46 +67,29 @@ final class GroupOffsets {
             }
         }
         if (error != Errors.NONE) {
-            return CompletableFuture.completedFuture(allWith(offsets.keySet(), error));
+            return OffsetCommitBatch.allWith(offsets.keySet(), error);
         }
         synchronized (group) {
             error = validateCommit(group, memberId, groupInstanceId, generationId);
-            if (error != Errors.NONE) {
-                return CompletableFuture.completedFuture(allWith(offsets.keySet(), error));
-            }
-            Map<TopicPartition, Errors> result = new LinkedHashMap<>();
-            Map<TopicPartition, CommittedOffset> valid = new LinkedHashMap<>();
-            List<SimpleRecord> records = new ArrayList<>();
-            long now = time.milliseconds();
-            for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
-                CommittedOffset o = e.getValue();
-                if (o.metadata().length() > config.offsetMetadataMaxBytes()) {
-                    result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
-                } else {
-                    CommittedOffset stamped = new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), now);
-                    valid.put(e.getKey(), stamped);
-                    records.add(GroupRecords.offsetCommit(groupId, e.getKey(), stamped));
-                }
-            }
-            if (records.isEmpty()) {
-                return CompletableFuture.completedFuture(result);
+            OffsetCommitBatch batch = OffsetCommitBatch.of(groupId, offsets, error, config, time);
+            if (batch.isEmpty()) {
+                return CompletableFuture.completedFuture(batch.result());
             }
             ClassicGroup target = group;
             long position = group.nextPosition();
-            return coordinatorLog.append(group.offsetsPartition(), records).handle((ignored, appendFailure) -> {
-                synchronized (target) {
-                    Errors outcome = Errors.NONE;
-                    if (appendFailure != null) {
-                        outcome = offsetAppendError(appendFailure);
-                    } else if (!target.is(GroupState.DEAD)) {
-                        valid.forEach((tp, o) -> target.materialize(tp, o, position));
-                    }
-                    for (TopicPartition tp : valid.keySet()) {
-                        result.put(tp, outcome);
-                    }
-                    return result;
-                }
-            });
+            return coordinatorLog
+                    .append(group.offsetsPartition(), batch.records())
+                    .handle((ignored, appendFailure) -> {
+                        synchronized (target) {
+                            Errors outcome = Errors.NONE;
+                            if (appendFailure != null) {
+                                outcome = offsetAppendError(appendFailure);
+                            } else if (!target.is(GroupState.DEAD)) {
+                                batch.valid().forEach((tp, o) -> target.materialize(tp, o, position));
+                            }
+                            return batch.complete(outcome);
+                        }
+                    });
         }
     }
 
@@ -302,11 +285,5 @@ final class GroupOffsets {
     static Errors offsetAppendError(Throwable failure) {
         Errors mapped = GroupStore.appendError(failure);
         return mapped == Errors.UNKNOWN_SERVER_ERROR ? Errors.INVALID_COMMIT_OFFSET_SIZE : mapped;
-    }
-
-    private static Map<TopicPartition, Errors> allWith(Set<TopicPartition> partitions, Errors error) {
-        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
-        partitions.forEach(tp -> result.put(tp, error));
-        return result;
     }
 }

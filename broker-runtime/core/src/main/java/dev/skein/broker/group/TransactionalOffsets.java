@@ -2,16 +2,13 @@ package dev.skein.broker.group;
 
 import dev.skein.broker.group.GroupShards.Shard;
 import dev.skein.broker.group.PendingTxnOffsets.Pending;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -51,46 +48,29 @@ final class TransactionalOffsets {
             Map<TopicPartition, CommittedOffset> offsets) {
         Errors error = shards.check(groupId);
         if (error != Errors.NONE) {
-            return CompletableFuture.completedFuture(allWith(offsets.keySet(), error));
+            return OffsetCommitBatch.allWith(offsets.keySet(), error);
         }
         ClassicGroup group = shards.getOrCreate(groupId);
         synchronized (group) {
             error = validate(group, memberId, groupInstanceId, generationId);
-            if (error != Errors.NONE) {
-                return CompletableFuture.completedFuture(allWith(offsets.keySet(), error));
-            }
-            Map<TopicPartition, Errors> result = new LinkedHashMap<>();
-            Map<TopicPartition, CommittedOffset> valid = new LinkedHashMap<>();
-            List<SimpleRecord> records = new ArrayList<>();
-            long now = time.milliseconds();
-            for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
-                CommittedOffset o = e.getValue();
-                if (o.metadata().length() > config.offsetMetadataMaxBytes()) {
-                    result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
-                } else {
-                    CommittedOffset stamped = new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), now);
-                    valid.put(e.getKey(), stamped);
-                    records.add(GroupRecords.offsetCommit(groupId, e.getKey(), stamped));
-                }
-            }
-            if (records.isEmpty()) {
-                return CompletableFuture.completedFuture(result);
+            OffsetCommitBatch batch = OffsetCommitBatch.of(groupId, offsets, error, config, time);
+            if (batch.isEmpty()) {
+                return CompletableFuture.completedFuture(batch.result());
             }
             long position = group.nextPosition();
             // Pending from the append on, as in Kafka: a require_stable OffsetFetch must not read around it.
-            valid.forEach((tp, o) -> group.pendingTxnOffsets().add(producerId, tp, o, position));
+            batch.valid().forEach((tp, o) -> group.pendingTxnOffsets().add(producerId, tp, o, position));
             return coordinatorLog
-                    .appendTransactional(group.offsetsPartition(), producerId, producerEpoch, records)
+                    .appendTransactional(group.offsetsPartition(), producerId, producerEpoch, batch.records())
                     .handle((ignored, failure) -> {
                         synchronized (group) {
-                            Errors outcome = failure == null ? Errors.NONE : GroupOffsets.offsetAppendError(failure);
-                            for (TopicPartition tp : valid.keySet()) {
-                                if (failure != null) {
-                                    group.pendingTxnOffsets().removeIfAt(producerId, tp, position);
-                                }
-                                result.put(tp, outcome);
+                            if (failure == null) {
+                                return batch.complete(Errors.NONE);
                             }
-                            return result;
+                            for (TopicPartition tp : batch.valid().keySet()) {
+                                group.pendingTxnOffsets().removeIfAt(producerId, tp, position);
+                            }
+                            return batch.complete(GroupOffsets.offsetAppendError(failure));
                         }
                     });
         }
@@ -172,12 +152,6 @@ final class TransactionalOffsets {
                 result.add(tp);
             }
         }
-        return result;
-    }
-
-    private static Map<TopicPartition, Errors> allWith(Set<TopicPartition> partitions, Errors error) {
-        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
-        partitions.forEach(tp -> result.put(tp, error));
         return result;
     }
 }
