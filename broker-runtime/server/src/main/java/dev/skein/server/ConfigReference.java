@@ -56,19 +56,22 @@ public final class ConfigReference {
         out.append("| key | type | default | valid values | description |\n");
         out.append("|---|---|---|---|---|\n");
         for (String name : new TreeSet<>(def.keys().keySet())) {
-            ConfigDef.Key key = def.keys().get(name);
-            out.append("| `")
-                    .append(name)
-                    .append("` | ")
-                    .append(key.type().name().toLowerCase(Locale.ROOT))
-                    .append(" | ")
-                    .append(defaultText(key))
-                    .append(" | ")
-                    .append(validText(key))
-                    .append(" | ")
-                    .append(key.doc())
-                    .append(" |\n");
+            row(out, name, def.keys().get(name)).append(" |\n");
         }
+    }
+
+    /** The cells every table shares: key, type, default, valid values, description (the row left open). */
+    private static StringBuilder row(StringBuilder out, String name, ConfigDef.Key key) {
+        return out.append("| `")
+                .append(name)
+                .append("` | ")
+                .append(key.type().name().toLowerCase(Locale.ROOT))
+                .append(" | ")
+                .append(defaultText(key))
+                .append(" | ")
+                .append(validText(key))
+                .append(" | ")
+                .append(key.doc());
     }
 
     private static void topicTable(StringBuilder out) {
@@ -76,18 +79,8 @@ public final class ConfigReference {
         out.append("|---|---|---|---|---|---|\n");
         ConfigDef def = LogConfig.TOPIC_CONFIG;
         for (String name : new TreeSet<>(def.keys().keySet())) {
-            ConfigDef.Key key = def.keys().get(name);
             String brokerKey = LogConfig.BROKER_DEFAULT_KEYS.get(name);
-            out.append("| `")
-                    .append(name)
-                    .append("` | ")
-                    .append(key.type().name().toLowerCase(Locale.ROOT))
-                    .append(" | ")
-                    .append(defaultText(key))
-                    .append(" | ")
-                    .append(validText(key))
-                    .append(" | ")
-                    .append(key.doc())
+            row(out, name, def.keys().get(name))
                     .append(" | ")
                     .append(brokerKey == null ? "" : "`" + brokerKey + "`")
                     .append(" |\n");
