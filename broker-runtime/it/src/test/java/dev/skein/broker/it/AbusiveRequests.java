@@ -42,6 +42,8 @@ import org.apache.kafka.common.requests.ProduceRequest;
 final class AbusiveRequests {
     static final String TOPIC = "diff";
     static final String OFFSETS_TOPIC = "__consumer_offsets";
+    /** Created on both brokers before the cases run (ComparedBroker looks up a transaction coordinator). */
+    static final String TXN_STATE_TOPIC = "__transaction_state";
     /** Produce v12: the newest version addressing topics by name, and the first asking for transactions V2. */
     static final short PRODUCE_VERSION = 12;
     /** Fetch v12: the newest version carrying {@code replicaId} in the body rather than in {@code ReplicaState}. */
@@ -248,6 +250,14 @@ final class AbusiveRequests {
                         "produce-consumer-offsets",
                         "a plain record produced to __consumer_offsets partition 0",
                         t -> List.of(produce(OFFSETS_TOPIC, plain("junk")))),
+                new Case(
+                        "produce-transaction-state",
+                        "a plain record produced to __transaction_state partition 0",
+                        t -> List.of(produce(TXN_STATE_TOPIC, plain("junk")))),
+                new Case(
+                        "delete-records-transaction-state",
+                        "DeleteRecords on __transaction_state partition 0 up to the high watermark (-1)",
+                        t -> List.of(deleteRecords(TXN_STATE_TOPIC))),
                 new Case(
                         "fetch-replica-7",
                         "Fetch v12 with replicaId 7 (no such broker/replica)",
