@@ -32,6 +32,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.TransactionResult;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 
 /**
  * Requests a well-behaved client never sends but a hostile or broken one can: each is well-formed at the protocol
@@ -258,6 +260,19 @@ final class AbusiveRequests {
                         "delete-records-transaction-state",
                         "DeleteRecords on __transaction_state partition 0 up to the high watermark (-1)",
                         t -> List.of(deleteRecords(TXN_STATE_TOPIC))),
+                new Case(
+                        "client-write-txn-markers",
+                        "WriteTxnMarkers (broker to broker) from a client: COMMIT for the diff producer, coordinator epoch"
+                                + " 2^31-1 (would fence every real coordinator's later markers)",
+                        t -> List.of(
+                                new WriteTxnMarkersRequest.Builder(List.of(new WriteTxnMarkersRequest.TxnMarkerEntry(
+                                                t.producerId(),
+                                                t.producerEpoch(),
+                                                Integer.MAX_VALUE,
+                                                TransactionResult.COMMIT,
+                                                List.of(new TopicPartition(TOPIC, 0)),
+                                                (short) 0)))
+                                        .build((short) 1))),
                 new Case(
                         "fetch-replica-7",
                         "Fetch v12 with replicaId 7 (no such broker/replica)",
