@@ -71,6 +71,16 @@ final class ExternalProcess implements AutoCloseable {
         return new ProcessResult(process.exitValue(), stdout(), stderr());
     }
 
+    /** The operating system's id of the process. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process still runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
     String stdout() {
         return read(stdout);
     }
