@@ -4,7 +4,6 @@ import dev.skein.testkit.SkeinBrokerMain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,15 +55,39 @@ final class BrokerProcessCluster implements AutoCloseable {
         return cluster;
     }
 
-    /** Starts broker {@code id} (again, on its data directory) and waits until it serves. */
+    /**
+     * Starts broker {@code id} (again, on its data directory) and waits until it serves. A start that fails (on a
+     * loaded machine the initial ZooKeeper load can outlast its timeout; the JVM then stays up without serving) is
+     * retried, twice at most.
+     */
     void startBroker(int id) throws IOException, InterruptedException {
-        int run = runs.merge(id, 1, Integer::sum);
-        List<String> props = new ArrayList<>(List.of(
+        String failure = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            int run = runs.merge(id, 1, Integer::sum);
+            ExternalProcess broker = ExternalProcess.start(
+                    dir, "broker-" + id + "-" + run, KafkaTool.command(SkeinBrokerMain.class.getName(), props(id)));
+            brokers.put(id, broker);
+            String ready = awaitReady(broker);
+            if (ready != null) {
+                ports.put(id, Integer.parseInt(ready.substring(6).trim()));
+                return;
+            }
+            String err = broker.stderr();
+            failure = err.substring(Math.max(0, err.length() - 4000));
+            brokers.remove(id);
+            broker.kill();
+            System.out.printf("broker %d did not start (attempt %d): %s%n", id, attempt, failure);
+        }
+        throw new IOException("broker " + id + " did not start; its output ends with:\n" + failure);
+    }
+
+    private List<String> props(int id) {
+        return List.of(
                 "broker.id=" + id,
                 "listeners=PLAINTEXT://127.0.0.1:0",
                 "log.dirs=" + dir.resolve("broker-" + id),
                 "zookeeper.connect=" + zookeeper.getConnectString(),
-                "zookeeper.session.timeout.ms=3000",
+                "zookeeper.session.timeout.ms=6000",
                 "replica.fetch.wait.max.ms=100",
                 "default.replication.factor=3",
                 "min.insync.replicas=2",
@@ -72,13 +95,13 @@ final class BrokerProcessCluster implements AutoCloseable {
                 "offsets.topic.num.partitions=5",
                 "transaction.state.log.replication.factor=3",
                 "transaction.state.log.min.isr=2",
-                "transaction.state.log.num.partitions=5"));
-        ExternalProcess broker = ExternalProcess.start(
-                dir, "broker-" + id + "-" + run, KafkaTool.command(SkeinBrokerMain.class.getName(), props));
-        brokers.put(id, broker);
-        String ready;
+                "transaction.state.log.num.partitions=5");
+    }
+
+    /** The broker's {@code READY <port>} line, or null if it failed to start or did not start in time. */
+    private static String awaitReady(ExternalProcess broker) {
         try {
-            ready = Awaitility.await("broker " + id + " ready")
+            return Awaitility.await("broker ready")
                     .atMost(START)
                     .pollInterval(Duration.ofMillis(50))
                     .until(
@@ -87,38 +110,11 @@ final class BrokerProcessCluster implements AutoCloseable {
                                     .filter(line -> line.startsWith("READY "))
                                     .findFirst()
                                     .orElse(null),
-                            line -> line != null || !broker.alive());
+                            line -> line != null
+                                    || !broker.alive()
+                                    || broker.stderr().contains("Exception in thread \"main\""));
         } catch (ConditionTimeoutException e) {
-            ready = null;
-        }
-        if (ready == null) {
-            String err = broker.stderr();
-            String threads = threadDump(broker);
-            broker.kill();
-            throw new IOException("broker " + id + " was not ready within " + START + "; its output ends with:\n"
-                    + err.substring(Math.max(0, err.length() - 4000)) + "\nits threads:\n" + threads);
-        }
-        ports.put(id, Integer.parseInt(ready.substring(6).trim()));
-    }
-
-    /** The broker JVM's threads ({@code jstack}), to tell why it did not start. */
-    private String threadDump(ExternalProcess broker) {
-        try {
-            ExternalProcess.ProcessResult dump = ExternalProcess.run(
-                    dir,
-                    "jstack-" + broker.pid(),
-                    Duration.ofSeconds(30),
-                    List.of(
-                            Path.of(System.getProperty("java.home"), "bin", "jstack")
-                                    .toString(),
-                            Long.toString(broker.pid())),
-                    null);
-            return dump.stdout();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "(no thread dump: interrupted)";
-        } catch (IOException | AssertionError e) {
-            return "(no thread dump: " + e + ")";
+            return null;
         }
     }
 

@@ -71,11 +71,6 @@ final class ExternalProcess implements AutoCloseable {
         return new ProcessResult(process.exitValue(), stdout(), stderr());
     }
 
-    /** The operating system's id of the process. */
-    long pid() {
-        return process.pid();
-    }
-
     /** Whether the process still runs. */
     boolean alive() {
         return process.isAlive();

@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       mid-run and restarted: every committed transaction is visible exactly once, no aborted one at all, and a
  *       transaction whose outcome the client could not learn is visible whole or not at all.
  * </ul>
+ *
+ * <p>Slow profile: each test starts three broker JVMs (the Streams one a fourth), about 1.5 minutes each.
  */
+@Tag("slow")
 class TransactionsAcrossBrokerCrashesIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
 

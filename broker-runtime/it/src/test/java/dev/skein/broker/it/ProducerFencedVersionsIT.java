@@ -57,16 +57,17 @@ class ProducerFencedVersionsIT {
             InitProducerIdResponse first = TxnRequests.init(raw, ID, 60_000, -1, (short) -1);
             long pid = first.data().producerId();
             short fenced = first.data().producerEpoch();
-            short current = TxnRequests.init(raw, ID, 60_000, -1, (short) -1).data().producerEpoch();
+            short current =
+                    TxnRequests.init(raw, ID, 60_000, -1, (short) -1).data().producerEpoch();
             assertThat(current).isGreaterThan(fenced);
             for (short v = 3; v <= 5; v++) {
-                InitProducerIdResponse init = (InitProducerIdResponse) raw.send(new InitProducerIdRequest.Builder(
-                                new InitProducerIdRequestData()
+                InitProducerIdResponse init = (InitProducerIdResponse)
+                        raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                                         .setTransactionalId(ID)
                                         .setTransactionTimeoutMs(60_000)
                                         .setProducerId(pid)
                                         .setProducerEpoch(fenced))
-                        .build(v));
+                                .build(v));
                 assertThat(init.error())
                         .as("InitProducerId v%d", v)
                         .isEqualTo(v < 4 ? Errors.INVALID_PRODUCER_EPOCH : Errors.PRODUCER_FENCED);
@@ -76,19 +77,19 @@ class ProducerFencedVersionsIT {
 
             for (short v = 0; v <= 3; v++) {
                 Errors expected = v < 2 ? Errors.INVALID_PRODUCER_EPOCH : Errors.PRODUCER_FENCED;
-                AddPartitionsToTxnResponse add = (AddPartitionsToTxnResponse) raw.send(
-                        AddPartitionsToTxnRequest.Builder.forClient(ID, pid, fenced, List.of(tp))
+                AddPartitionsToTxnResponse add = (AddPartitionsToTxnResponse)
+                        raw.send(AddPartitionsToTxnRequest.Builder.forClient(ID, pid, fenced, List.of(tp))
                                 .build(v));
                 assertThat(add.errors().get(AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID))
                         .as("AddPartitionsToTxn v%d", v)
                         .containsEntry(tp, expected);
-                AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse) raw.send(new AddOffsetsToTxnRequest.Builder(
-                                new AddOffsetsToTxnRequestData()
+                AddOffsetsToTxnResponse offsets = (AddOffsetsToTxnResponse)
+                        raw.send(new AddOffsetsToTxnRequest.Builder(new AddOffsetsToTxnRequestData()
                                         .setTransactionalId(ID)
                                         .setProducerId(pid)
                                         .setProducerEpoch(fenced)
                                         .setGroupId("g"))
-                        .build(v));
+                                .build(v));
                 assertThat(Errors.forCode(offsets.data().errorCode()))
                         .as("AddOffsetsToTxn v%d", v)
                         .isEqualTo(expected);
