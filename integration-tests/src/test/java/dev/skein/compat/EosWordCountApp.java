@@ -17,7 +17,8 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * A Kafka Streams word count with {@code exactly_once_v2}, run by {@link KafkaStreamsEosIT} in its own JVM so the test
- * can kill it with SIGKILL mid-run: {@code EosWordCountApp <bootstrap> <state dir> <application id> <input> <output>}.
+ * can kill it with SIGKILL mid-run: {@code EosWordCountApp <bootstrap> <state dir> <application id> <input> <output>
+ * [<replication factor of the internal topics>]}.
  * Prints {@code RUNNING} on standard output once the instance runs; runs until killed. Without a record cache every
  * input word emits its new count, so a {@code read_committed} reader of the output sees 1, 2, ..., n for each word
  * when every input was counted exactly once.
@@ -38,6 +39,9 @@ public final class EosWordCountApp {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 500);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000);
+        if (args.length > 5) {
+            props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(args[5]));
+        }
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(args[3], Consumed.with(Serdes.String(), Serdes.String()))
                 .flatMapValues(

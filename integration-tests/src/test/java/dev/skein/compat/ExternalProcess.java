@@ -71,6 +71,11 @@ final class ExternalProcess implements AutoCloseable {
         return new ProcessResult(process.exitValue(), stdout(), stderr());
     }
 
+    /** Whether the process still runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
     String stdout() {
         return read(stdout);
     }

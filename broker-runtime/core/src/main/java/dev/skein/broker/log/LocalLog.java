@@ -124,17 +124,19 @@ final class LocalLog {
         }
         long limitOffset = Math.min(maxOffsetExclusive, end.offset());
         if (fetchOffset >= limitOffset) {
-            return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
+            return new FetchSlice(MemoryRecords.EMPTY, fetchOffset, fetchOffset);
         }
         for (int i = LogSegments.floorIndex(segs, fetchOffset); i < segs.size(); i++) {
             LogSegment segment = segs.get(i);
             int maxPosition = maxPosition(segment, segs, i, end, limitOffset);
             LogSegment.FetchRange range = segment.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
             if (range != null) {
-                return new FetchSlice(range.records(), range.firstBatchOffset());
+                // Batches below maxPosition start below limitOffset and end within the segment.
+                long endOffset = Math.min(range.endOffset(), Math.min(limitOffset, segment.nextOffset()));
+                return new FetchSlice(range.records(), range.firstBatchOffset(), endOffset);
             }
         }
-        return new FetchSlice(MemoryRecords.EMPTY, fetchOffset);
+        return new FetchSlice(MemoryRecords.EMPTY, fetchOffset, fetchOffset);
     }
 
     /** Byte position in {@code segment} before which every batch starts below {@code limitOffset}. */

@@ -239,7 +239,9 @@ final class LogSegment implements AutoCloseable {
     /**
      * Whole batches from the one containing {@code startOffset}, ending before {@code maxPosition}, at most
      * {@code maxBytes} in total unless {@code minOneMessage} and the first batch alone is larger. Null when no batch
-     * at or after {@code startOffset} starts before {@code maxPosition}.
+     * at or after {@code startOffset} starts before {@code maxPosition}. The range's {@code endOffset} is the base
+     * offset of the first batch left out, or {@link Long#MAX_VALUE} when every batch before {@code maxPosition} is in
+     * it (the caller bounds it by what {@code maxPosition} stands for).
      */
     FetchRange read(long startOffset, int maxBytes, int maxPosition, boolean minOneMessage) {
         LogOffsetPosition start = translateOffset(startOffset, 0);
@@ -247,30 +249,35 @@ final class LogSegment implements AutoCloseable {
             return null;
         }
         int available = maxPosition - start.position;
-        int length;
         if (available <= maxBytes) {
-            length = available;
-        } else {
-            length = 0;
-            for (FileChannelRecordBatch batch : log.batchesFrom(start.position)) {
-                int size = batch.sizeInBytes();
-                if (length + size > maxBytes || batch.position() + size > maxPosition) {
-                    break;
+            return new FetchRange(log.slice(start.position, available), start.offset, Long.MAX_VALUE);
+        }
+        int length = 0;
+        long endOffset = Long.MAX_VALUE;
+        for (FileChannelRecordBatch batch : log.batchesFrom(start.position)) {
+            int size = batch.sizeInBytes();
+            if (length + size > maxBytes || batch.position() + size > maxPosition) {
+                if (length == 0 && minOneMessage) {
+                    // The first batch alone is over maxBytes: it is returned whole (only its header is read here).
+                    return new FetchRange(
+                            log.slice(start.position, Math.min(size, available)), start.offset, batch.nextOffset());
                 }
-                length += size;
+                endOffset = batch.baseOffset();
+                break;
             }
-            if (length == 0 && minOneMessage) {
-                length = Math.min(start.size, available);
-            }
+            length += size;
         }
         if (length == 0) {
-            return new FetchRange(MemoryRecords.EMPTY, start.offset);
+            return new FetchRange(MemoryRecords.EMPTY, start.offset, start.offset);
         }
-        return new FetchRange(log.slice(start.position, length), start.offset);
+        return new FetchRange(log.slice(start.position, length), start.offset, endOffset);
     }
 
-    /** A slice of this segment and the base offset of its first batch. */
-    record FetchRange(Records records, long firstBatchOffset) {}
+    /**
+     * A slice of this segment, the base offset of its first batch, and an exclusive bound on the offsets it holds
+     * (see {@link #read}).
+     */
+    record FetchRange(Records records, long firstBatchOffset, long endOffset) {}
 
     /** First record at or after {@code startingOffset} whose timestamp is >= {@code timestamp}, or null. */
     TimestampAndOffset findOffsetByTimestamp(long timestamp, long startingOffset) {

@@ -62,7 +62,16 @@ public final class PartitionLog {
     public record AppendResult(
             long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate) {}
 
-    public record FetchSlice(Records records, long firstOffset) {}
+    /**
+     * What {@link #read} returns.
+     *
+     * @param records whole batches of one segment (sent zero-copy)
+     * @param firstOffset base offset of the first batch, or the fetch offset when empty
+     * @param endOffset exclusive bound on the offsets of {@code records}: the base offset of the next batch, or the
+     *     read limit, or the segment's end, whichever comes first (the fetch offset when empty). A
+     *     {@code read_committed} fetch returns the aborted transactions of {@code [fetchOffset, endOffset)}.
+     */
+    public record FetchSlice(Records records, long firstOffset, long endOffset) {}
 
     public record EpochEndOffset(int epoch, long endOffset) {}
 

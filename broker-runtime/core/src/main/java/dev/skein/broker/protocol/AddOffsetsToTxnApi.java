@@ -33,7 +33,9 @@ final class AddOffsetsToTxnApi implements ApiHandler {
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, groups.partitionFor(data.groupId()));
         return transactions
                 .addPartitions(data.transactionalId(), data.producerId(), data.producerEpoch(), Set.of(offsets))
-                .thenApply(error ->
-                        new AddOffsetsToTxnResponse(new AddOffsetsToTxnResponseData().setErrorCode(error.code())));
+                .thenApply(error -> new AddOffsetsToTxnResponse(new AddOffsetsToTxnResponseData()
+                        .setErrorCode(ProducerFencedCompat.forVersion(
+                                        error, context.apiVersion(), ProducerFencedCompat.ADD_OFFSETS_TO_TXN)
+                                .code())));
     }
 }

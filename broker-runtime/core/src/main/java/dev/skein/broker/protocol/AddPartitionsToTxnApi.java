@@ -39,7 +39,7 @@ final class AddPartitionsToTxnApi implements ApiHandler {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         AddPartitionsToTxnRequest add = (AddPartitionsToTxnRequest) request;
         if (context.apiVersion() < 4) {
-            return forClient(add);
+            return forClient(add, context.apiVersion());
         }
         List<CompletableFuture<AddPartitionsToTxnResponseData.AddPartitionsToTxnResult>> results = new ArrayList<>();
         for (AddPartitionsToTxnTransaction transaction : add.data().transactions()) {
@@ -54,7 +54,7 @@ final class AddPartitionsToTxnApi implements ApiHandler {
                 });
     }
 
-    private CompletableFuture<AbstractResponse> forClient(AddPartitionsToTxnRequest add) {
+    private CompletableFuture<AbstractResponse> forClient(AddPartitionsToTxnRequest add, short version) {
         List<TopicPartition> partitions =
                 AddPartitionsToTxnRequest.getPartitions(add.data().v3AndBelowTopics());
         Map<TopicPartition, Errors> unknown = unknownPartitions(partitions);
@@ -65,7 +65,10 @@ final class AddPartitionsToTxnApi implements ApiHandler {
                                 add.data().v3AndBelowProducerId(),
                                 add.data().v3AndBelowProducerEpoch(),
                                 new HashSet<>(partitions))
-                        .thenApply(error -> all(partitions, error))
+                        .thenApply(error -> all(
+                                partitions,
+                                ProducerFencedCompat.forVersion(
+                                        error, version, ProducerFencedCompat.ADD_PARTITIONS_TO_TXN)))
                 : CompletableFuture.completedFuture(unknown);
         return errors.thenApply(byPartition -> new AddPartitionsToTxnResponse(new AddPartitionsToTxnResponseData()
                 .setResultsByTopicV3AndBelow(AddPartitionsToTxnResponse.resultForTransaction(

@@ -26,6 +26,9 @@ final class EndTxnApi implements ApiHandler {
         EndTxnRequestData data = ((EndTxnRequest) request).data();
         return transactions
                 .endTransaction(data.transactionalId(), data.producerId(), data.producerEpoch(), data.committed())
-                .thenApply(error -> new EndTxnResponse(new EndTxnResponseData().setErrorCode(error.code())));
+                .thenApply(error -> new EndTxnResponse(new EndTxnResponseData()
+                        .setErrorCode(ProducerFencedCompat.forVersion(
+                                        error, context.apiVersion(), ProducerFencedCompat.END_TXN)
+                                .code())));
     }
 }

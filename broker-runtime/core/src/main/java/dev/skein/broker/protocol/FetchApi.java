@@ -202,7 +202,7 @@ final class FetchApi implements ApiHandler {
             return Long.MAX_VALUE;
         }
         PartitionLog log = partition.log();
-        long limit = readLimit(fetch, log);
+        long limit = readLimit(fetch, log, log.highWatermark(), log.lastStableOffset());
         if (log.isOffline() || request.fetchOffset < log.logStartOffset() || request.fetchOffset > log.logEndOffset()) {
             return Long.MAX_VALUE;
         }
@@ -299,12 +299,12 @@ final class FetchApi implements ApiHandler {
         int maxBytes = Math.min(request.maxBytes, remaining);
         logReads.increment();
         try {
-            long limit = fetch.isFromFollower() ? log.logEndOffset() : readCommitted ? lastStable : highWatermark;
+            long limit = readLimit(fetch, log, highWatermark, lastStable);
             FetchSlice slice = log.read(request.fetchOffset, maxBytes, limit, first);
             if (readCommitted && slice.records().sizeInBytes() > 0) {
-                // Every aborted transaction with records below the limit: a superset of those in the slice, which the
-                // consumer needs to drop their records (Kafka bounds it by the slice's end; the answer is the same).
-                data.setAbortedTransactions(log.abortedTransactions(request.fetchOffset, limit));
+                // Only the aborted transactions with records in the returned batches: the answer (and the memory it
+                // takes) is bounded by the slice, however many transactions were aborted further on.
+                data.setAbortedTransactions(log.abortedTransactions(request.fetchOffset, slice.endOffset()));
             }
             return data.setRecords(slice.records());
         } catch (ApiException e) {
@@ -318,11 +318,14 @@ final class FetchApi implements ApiHandler {
                 && partition.state().leader() != replicaId;
     }
 
-    /** Followers read to the log end, read_committed consumers to the last stable offset, others to the HW. */
-    private static long readLimit(FetchRequest fetch, PartitionLog log) {
+    /**
+     * Where a fetch stops reading: followers at the log end, read_committed consumers at {@code lastStable}, others at
+     * {@code highWatermark} (both as read once by the caller, so that the answer's limits match what it reports).
+     */
+    private static long readLimit(FetchRequest fetch, PartitionLog log, long highWatermark, long lastStable) {
         if (fetch.isFromFollower()) {
             return log.logEndOffset();
         }
-        return fetch.isolationLevel() == IsolationLevel.READ_COMMITTED ? log.lastStableOffset() : log.highWatermark();
+        return fetch.isolationLevel() == IsolationLevel.READ_COMMITTED ? lastStable : highWatermark;
     }
 }

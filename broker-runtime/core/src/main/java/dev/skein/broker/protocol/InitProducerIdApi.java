@@ -36,7 +36,9 @@ final class InitProducerIdApi implements ApiHandler {
                             init.data().producerId(),
                             init.data().producerEpoch())
                     .thenApply(result -> new InitProducerIdResponse(new InitProducerIdResponseData()
-                            .setErrorCode(result.error().code())
+                            .setErrorCode(ProducerFencedCompat.forVersion(
+                                            result.error(), context.apiVersion(), ProducerFencedCompat.INIT_PRODUCER_ID)
+                                    .code())
                             .setProducerId(result.producerId())
                             .setProducerEpoch(result.producerEpoch())));
         }
