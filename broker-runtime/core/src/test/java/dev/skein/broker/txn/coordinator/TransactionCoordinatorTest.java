@@ -63,7 +63,7 @@ class TransactionCoordinatorTest {
     }
 
     /** __transaction_state in memory; appends commit at once. */
-    private static final class MemoryLog implements StateLog {
+    static final class MemoryLog implements StateLog {
         final List<SimpleRecord> records = new ArrayList<>();
         int leaderEpoch = 7;
 
@@ -101,7 +101,7 @@ class TransactionCoordinatorTest {
     }
 
     /** Records WriteTxnMarkers requests by broker; each waits until the test answers it. */
-    private static final class MarkerChannel implements BrokerClient {
+    static final class MarkerChannel implements BrokerClient {
         record Sent(int broker, WritableTxnMarker marker, CompletableFuture<AbstractResponse> response) {}
 
         final List<Sent> sent = new ArrayList<>();
