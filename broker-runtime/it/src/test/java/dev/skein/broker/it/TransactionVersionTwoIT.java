@@ -129,6 +129,12 @@ class TransactionVersionTwoIT {
     @Test
     void txnOffsetCommitV5WithoutAddOffsetsToTxnAddsTheGroupsOffsetsPartition() throws Exception {
         try (RawConnection raw = connect()) {
+            // creates __consumer_offsets and waits until the group's partition is loaded
+            try (var admin = harness.admin()) {
+                admin.listConsumerGroupOffsets("tv2-group")
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+            }
             InitProducerIdResponse init = init(raw, "tv2-offsets");
             long pid = init.data().producerId();
             short epoch = init.data().producerEpoch();

@@ -162,15 +162,21 @@ final class TransactionTransitions {
         return Decision.write(e.withClientVersion(clientVersion).withState(TransactionState.ONGOING, all, now));
     }
 
-    /** EndTxn up to version 4 (no epoch bump): prepare the commit or abort, or answer a retry. */
+    /**
+     * EndTxn up to version 4 (no epoch bump): prepare the commit or abort, or answer a retry. The transaction is then
+     * one of a legacy client, whatever added its partitions (Kafka takes the client version from the EndTxn).
+     */
     static Decision end(TransactionEntry e, long producerId, short epoch, boolean commit, long now) {
         Errors producer = checkProducer(e, producerId, epoch);
         if (producer != Errors.NONE) {
             return Decision.answer(producer);
         }
         return switch (e.state()) {
-            case ONGOING -> Decision.write(e.withState(
-                    commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT, e.partitions(), now));
+            case ONGOING -> Decision.write(e.withClientVersion(TransactionEntry.LEGACY_CLIENT)
+                    .withState(
+                            commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT,
+                            e.partitions(),
+                            now));
             case COMPLETE_COMMIT -> Decision.answer(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
             case COMPLETE_ABORT -> Decision.answer(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
             case PREPARE_COMMIT -> Decision.answer(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
