@@ -254,6 +254,16 @@ public final class TransactionCoordinator {
      */
     public CompletableFuture<Errors> addPartitions(
             String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions, short clientVersion) {
+        if (clientVersion >= TransactionEntry.TV2_CLIENT) {
+            CompletableFuture<Errors> inFlight = addInFlight(transactionalId);
+            if (inFlight != null) {
+                // The leaders of a produce request's partitions add them at once: wait for the add in flight rather
+                // than answer CONCURRENT_TRANSACTIONS, which would cost the client a retry backoff per partition.
+                return inFlight.handleAsync((ignored, failure) -> null, loadExecutor)
+                        .thenCompose(ignored ->
+                                addPartitions(transactionalId, producerId, epoch, partitions, clientVersion));
+            }
+        }
         return withMetadata(transactionalId, producerId, epoch, (shard, meta) -> {
             Decision decision = TransactionTransitions.addPartitions(
                     meta.entry, producerId, epoch, partitions, clientVersion, time.milliseconds());
@@ -261,6 +271,20 @@ public final class TransactionCoordinator {
                     ? writer.write(shard, meta, decision.next())
                     : CompletableFuture.completedFuture(decision.error());
         });
+    }
+
+    /** The write of an id's partition add in flight (its pending state Ongoing), or null. */
+    private CompletableFuture<Errors> addInFlight(String transactionalId) {
+        if (shards.check(transactionalId) != Errors.NONE) {
+            return null;
+        }
+        TransactionMetadata meta = shards.shardOf(transactionalId).ids.get(transactionalId);
+        if (meta == null) {
+            return null;
+        }
+        synchronized (meta) {
+            return meta.pending == TransactionState.ONGOING ? meta.lastWrite : null;
+        }
     }
 
     /**

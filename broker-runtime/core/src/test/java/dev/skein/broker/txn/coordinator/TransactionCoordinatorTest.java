@@ -66,11 +66,13 @@ class TransactionCoordinatorTest {
     static final class MemoryLog implements StateLog {
         final List<SimpleRecord> records = new ArrayList<>();
         int leaderEpoch = 7;
+        /** When set, appends are committed only when the test completes it. */
+        CompletableFuture<Void> held;
 
         @Override
         public CompletableFuture<Void> append(int partition, List<SimpleRecord> batch) {
             records.addAll(batch);
-            return CompletableFuture.completedFuture(null);
+            return held != null ? held : CompletableFuture.completedFuture(null);
         }
 
         @Override

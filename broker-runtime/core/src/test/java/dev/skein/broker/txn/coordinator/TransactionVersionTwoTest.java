@@ -298,4 +298,30 @@ class TransactionVersionTwoTest {
                         .error())
                 .isEqualTo(Errors.PRODUCER_FENCED);
     }
+
+    @Test
+    void leadersAddingSeveralPartitionsAtOnceWaitForEachOtherInsteadOfFailing() {
+        InitResult init =
+                coordinator.initProducerId("t", TIMEOUT_MS, -1, (short) -1).join();
+        long pid = init.producerId();
+        short epoch = init.producerEpoch();
+        CompletableFuture<Void> commit = new CompletableFuture<>();
+        stateLog.held = commit;
+
+        CompletableFuture<Errors> first = coordinator.addPartitions("t", pid, epoch, Set.of(P0), TV2);
+        CompletableFuture<Errors> second = coordinator.addPartitions("t", pid, epoch, Set.of(P1), TV2);
+        Errors legacy = coordinator
+                .addPartitions("t", pid, epoch, Set.of(P1), TransactionEntry.LEGACY_CLIENT)
+                .join();
+        assertThat(second).isNotDone();
+        stateLog.held = null;
+        commit.complete(null);
+
+        assertThat(legacy)
+                .as("a version-1 client still retries, as with Kafka")
+                .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(first.join()).isEqualTo(Errors.NONE);
+        assertThat(second.join()).isEqualTo(Errors.NONE);
+        assertThat(stateLog.last("t").partitions()).containsExactlyInAnyOrder(P0, P1);
+    }
 }
