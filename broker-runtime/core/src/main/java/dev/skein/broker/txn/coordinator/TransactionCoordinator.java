@@ -54,6 +54,9 @@ public final class TransactionCoordinator {
     /** Pause before markers or a Complete entry are tried again. */
     static final long RETRY_BACKOFF_MS = 100;
 
+    /** The longest a leader's add waits for the markers of the id's previous transaction (Kafka's default: 100 ms). */
+    static final long MARKERS_WAIT_MS = 100;
+
     /** InitProducerId's answer: the error, or the producer id and epoch to use. */
     public record InitResult(Errors error, long producerId, short producerEpoch) {
         static InitResult failed(Errors error) {
@@ -254,14 +257,29 @@ public final class TransactionCoordinator {
      */
     public CompletableFuture<Errors> addPartitions(
             String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions, short clientVersion) {
+        return addPartitions(transactionalId, producerId, epoch, partitions, clientVersion, true);
+    }
+
+    /**
+     * A leader's add for a {@code transaction.version} 2 client waits for what keeps the id busy instead of answering
+     * CONCURRENT_TRANSACTIONS at once, which would cost the client a retry backoff: another add in flight (the
+     * partitions of one produce request are added at once), or, once and for at most {@link #MARKERS_WAIT_MS}, the
+     * markers of the transaction its EndTxn v5 just ended (the client starts the next one at once), as Kafka's leaders
+     * retry such adds for {@code add.partitions.to.txn.retry.backoff.max.ms}.
+     */
+    private CompletableFuture<Errors> addPartitions(
+            String transactionalId,
+            long producerId,
+            short epoch,
+            Set<TopicPartition> partitions,
+            short clientVersion,
+            boolean mayWaitForMarkers) {
         if (clientVersion >= TransactionEntry.TV2_CLIENT) {
-            CompletableFuture<Errors> inFlight = addInFlight(transactionalId);
-            if (inFlight != null) {
-                // The leaders of a produce request's partitions add them at once: wait for the add in flight rather
-                // than answer CONCURRENT_TRANSACTIONS, which would cost the client a retry backoff per partition.
-                return inFlight.handleAsync((ignored, failure) -> null, loadExecutor)
+            CompletableFuture<?> busy = busyWith(transactionalId, mayWaitForMarkers);
+            if (busy != null) {
+                return busy.handleAsync((ignored, failure) -> null, loadExecutor)
                         .thenCompose(ignored ->
-                                addPartitions(transactionalId, producerId, epoch, partitions, clientVersion));
+                                addPartitions(transactionalId, producerId, epoch, partitions, clientVersion, false));
             }
         }
         return withMetadata(transactionalId, producerId, epoch, (shard, meta) -> {
@@ -273,8 +291,11 @@ public final class TransactionCoordinator {
         });
     }
 
-    /** The write of an id's partition add in flight (its pending state Ongoing), or null. */
-    private CompletableFuture<Errors> addInFlight(String transactionalId) {
+    /**
+     * What an add may wait for: the write of another add in flight (pending Ongoing), or, when allowed, the end of a
+     * prepared transaction (bounded by {@link #MARKERS_WAIT_MS}); null when the id is not busy with either.
+     */
+    private CompletableFuture<?> busyWith(String transactionalId, boolean mayWaitForMarkers) {
         if (shards.check(transactionalId) != Errors.NONE) {
             return null;
         }
@@ -283,7 +304,15 @@ public final class TransactionCoordinator {
             return null;
         }
         synchronized (meta) {
-            return meta.pending == TransactionState.ONGOING ? meta.lastWrite : null;
+            if (meta.pending == TransactionState.ONGOING) {
+                return meta.lastWrite;
+            }
+            boolean ending = meta.entry.state().isPrepare()
+                    || meta.pending == TransactionState.COMPLETE_COMMIT
+                    || meta.pending == TransactionState.COMPLETE_ABORT;
+            return mayWaitForMarkers && ending && !meta.ended.isDone()
+                    ? meta.ended.copy().completeOnTimeout(null, MARKERS_WAIT_MS, TimeUnit.MILLISECONDS)
+                    : null;
         }
     }
 

@@ -24,6 +24,11 @@ final class TransactionMetadata {
      * that meets a write in flight may wait for it instead of failing.
      */
     volatile CompletableFuture<Errors> lastWrite = CompletableFuture.completedFuture(Errors.NONE);
+    /**
+     * Completes when the transaction prepared last is complete (its Complete entry committed) or its Prepare entry
+     * failed; a transaction resumed by a load has none (already completed).
+     */
+    volatile CompletableFuture<Void> ended = CompletableFuture.completedFuture(null);
 
     TransactionMetadata(String transactionalId, int partition, TransactionEntry entry) {
         this.transactionalId = transactionalId;

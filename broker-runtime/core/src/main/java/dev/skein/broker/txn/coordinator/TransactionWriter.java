@@ -101,9 +101,13 @@ final class TransactionWriter {
      */
     CompletableFuture<Errors> prepare(
             Shard shard, TransactionMetadata meta, TransactionEntry prepared, TransactionState pendingState) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        meta.ended = ended;
         return write(shard, meta, prepared, pendingState).thenApply(error -> {
             if (error == Errors.NONE) {
                 sendMarkers(shard, meta, prepared);
+            } else {
+                ended.complete(null);
             }
             return error;
         });
@@ -146,9 +150,12 @@ final class TransactionWriter {
                 retryComplete(shard, meta, prepared);
                 return;
             }
+            CompletableFuture<Void> ended = meta.ended;
             write(shard, meta, TransactionTransitions.complete(prepared, time.milliseconds()))
                     .thenAccept(error -> {
-                        if (error != Errors.NONE) {
+                        if (error == Errors.NONE) {
+                            ended.complete(null);
+                        } else {
                             log.debug("Completing {} failed with {}; retrying", meta.transactionalId, error);
                             retryComplete(shard, meta, prepared);
                         }

@@ -324,4 +324,41 @@ class TransactionVersionTwoTest {
         assertThat(second.join()).isEqualTo(Errors.NONE);
         assertThat(stateLog.last("t").partitions()).containsExactlyInAnyOrder(P0, P1);
     }
+
+    @Test
+    void firstAddOfTheNextTransactionWaitsForThePreviousMarkers() {
+        InitResult init = ongoingV2("t", P0);
+        EndResult ended = coordinator
+                .endTransactionV2("t", init.producerId(), init.producerEpoch(), true)
+                .join();
+
+        CompletableFuture<Errors> next =
+                coordinator.addPartitions("t", init.producerId(), ended.producerEpoch(), Set.of(P1), TV2);
+        Errors legacy = coordinator
+                .addPartitions(
+                        "t", init.producerId(), ended.producerEpoch(), Set.of(P1), TransactionEntry.LEGACY_CLIENT)
+                .join();
+        assertThat(next).as("waits while the markers are written").isNotDone();
+        deliverMarkers();
+
+        assertThat(legacy).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(next.join()).isEqualTo(Errors.NONE);
+        assertThat(stateLog.last("t").state()).isEqualTo(TransactionState.ONGOING);
+        assertThat(stateLog.last("t").partitions()).containsExactly(P1);
+    }
+
+    @Test
+    void addGivesUpWaitingForMarkersThatDoNotComeAndTheClientRetries() {
+        InitResult init = ongoingV2("t", P0);
+        EndResult ended = coordinator
+                .endTransactionV2("t", init.producerId(), init.producerEpoch(), true)
+                .join();
+
+        // No leader answers: after the bounded wait the client gets the retriable answer.
+        Errors next = coordinator
+                .addPartitions("t", init.producerId(), ended.producerEpoch(), Set.of(P1), TV2)
+                .join();
+
+        assertThat(next).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    }
 }
