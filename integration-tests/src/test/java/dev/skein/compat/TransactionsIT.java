@@ -19,9 +19,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -107,6 +107,44 @@ class TransactionsIT {
         List<String> all = new ArrayList<>(expected);
         all.addAll(values("aborted-", 10));
         assertThat(readAll("txn-basic", 2, "read_uncommitted", 30)).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    /**
+     * The Java client of kafka-clients 4.4 sees {@code transaction.version} 2 and uses KIP-890 part 2: no
+     * AddPartitionsToTxn (the partition leader adds the partition), and EndTxn v5 bumps the epoch at every commit and
+     * abort, which the coordinator's DescribeTransactions and the partition's DescribeProducers show.
+     */
+    @Test
+    void javaProducerUsesTransactionVersionTwoAndItsEpochGrowsWithEveryTransaction() throws Exception {
+        skein.createTopic("txn-tv2", 1);
+        KafkaProducer<String, String> producer = transactional("tv2", Map.of());
+        TopicPartition tp = new TopicPartition("txn-tv2", 0);
+        try (var admin = skein.admin()) {
+            var initial = admin.describeTransactions(List.of("tv2")).all().get().get("tv2");
+            for (int i = 0; i < 3; i++) {
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("txn-tv2", 0, null, "v" + i)).get();
+                if (i == 1) {
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                }
+            }
+            var after = admin.describeTransactions(List.of("tv2")).all().get().get("tv2");
+            assertThat(after.producerId()).isEqualTo(initial.producerId());
+            assertThat(after.producerEpoch())
+                    .as("one epoch bump per transaction end")
+                    .isEqualTo(initial.producerEpoch() + 3);
+            Awaitility.await("marker epoch").atMost(WAIT).untilAsserted(() -> assertThat(
+                            admin.describeProducers(List.of(tp))
+                                    .partitionResult(tp)
+                                    .get()
+                                    .activeProducers())
+                    .singleElement()
+                    .satisfies(state -> assertThat(state.producerEpoch()).isEqualTo(after.producerEpoch())));
+        }
+        producer.close();
+        assertThat(readAll("txn-tv2", 1, "read_committed", 2)).containsExactly("v0", "v2");
     }
 
     @Test
@@ -243,9 +281,9 @@ class TransactionsIT {
                 .atMost(WAIT)
                 .until(() -> consumer.endOffsets(List.of(tp)).get(tp) > 0);
 
-        assertThatThrownBy(stuck::commitTransaction)
-                .isInstanceOf(KafkaException.class)
-                .satisfies(e -> assertThat(fencing(e)).as(e.toString()).isTrue());
+        // transaction.version 2: the coordinator's abort bumped the epoch, so the commit (EndTxn v5 at the old epoch)
+        // meets CompleteAbort at the next epoch and is answered INVALID_TXN_STATE, as Kafka 4.4 answers it.
+        assertThatThrownBy(stuck::commitTransaction).isInstanceOf(InvalidTxnStateException.class);
         try (KafkaProducer<String, String> plain = skein.stringProducer(Map.of())) {
             plain.send(new ProducerRecord<>("txn-timeout", "plain")).get();
         }

@@ -3,6 +3,7 @@ package dev.skein.broker.protocol;
 import dev.skein.broker.cluster.MetadataStore;
 import dev.skein.broker.cluster.TopicDescription;
 import dev.skein.broker.txn.coordinator.TransactionCoordinator;
+import dev.skein.broker.txn.coordinator.TransactionEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +25,9 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * AddPartitionsToTxn. Versions 0-3 (clients): one transaction; a partition of an unknown topic (or beyond its count)
  * gets UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, else every partition gets the coordinator's
  * answer. Versions 4+ (brokers, KIP-890 part 1): several transactions; {@code verifyOnly} ones are only checked
- * (NONE when the partition is in the ongoing transaction, else the coordinator's error), the others are added.
+ * (NONE when the partition is in the ongoing transaction, else the coordinator's error), the others are added for a
+ * {@code transaction.version} 2 client (KIP-890 part 2: a partition leader adds the partition of a produce v12+ or
+ * TxnOffsetCommit v5+; Kafka takes a broker version without {@code verifyOnly} as that client version).
  */
 final class AddPartitionsToTxnApi implements ApiHandler {
     private final MetadataStore metadata;
@@ -96,7 +99,8 @@ final class AddPartitionsToTxnApi implements ApiHandler {
                                     id,
                                     transaction.producerId(),
                                     transaction.producerEpoch(),
-                                    new HashSet<>(partitions))
+                                    new HashSet<>(partitions),
+                                    TransactionEntry.TV2_CLIENT)
                             .thenApply(error -> all(partitions, error))
                     : CompletableFuture.completedFuture(unknown);
         }

@@ -22,7 +22,7 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  */
 final class SupportedApis {
     static final String TRANSACTION_VERSION = "transaction.version";
-    static final short TRANSACTION_VERSION_LEVEL = 1;
+    static final short TRANSACTION_VERSION_LEVEL = 2;
 
     private final Map<ApiKeys, ApiHandler> handlers;
 
@@ -39,12 +39,9 @@ final class SupportedApis {
                 || (handlers.containsKey(key) && version >= key.oldestVersion() && version <= maxVersion(key));
     }
 
-    /**
-     * The newest version served: the jar's, except EndTxn, capped at 4 while {@code transaction.version} 2 (KIP-890
-     * part 2, whose EndTxn v5 bumps the epoch on every end) is not implemented.
-     */
+    /** The newest version served: the jar's. */
     private static short maxVersion(ApiKeys key) {
-        return key == ApiKeys.END_TXN ? (short) 4 : key.latestVersion();
+        return key.latestVersion();
     }
 
     ApiVersionsResponse apiVersionsResponse(Errors error) {
@@ -61,8 +58,10 @@ final class SupportedApis {
     }
 
     /**
-     * {@code transaction.version}: levels 0-1 supported and 1 finalized, so clients use the KIP-98 flow with KIP-890
-     * part 1 (AddPartitionsToTxn from the client, no epoch bump at the end of each transaction).
+     * {@code transaction.version}: levels 0-2 supported and 2 finalized, as a new Kafka 4.x cluster: Kafka 4.x clients
+     * use KIP-890 part 2 (EndTxn v5 bumps the epoch at every end, partitions are added by their leaders on produce v12+
+     * and TxnOffsetCommit v5+, no AddPartitionsToTxn/AddOffsetsToTxn). Clients that do not know the feature keep the
+     * version-1 flow, served side by side.
      */
     private static SupportedFeatureKeyCollection supportedFeatures() {
         SupportedFeatureKeyCollection features = new SupportedFeatureKeyCollection();

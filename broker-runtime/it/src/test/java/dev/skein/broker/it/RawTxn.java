@@ -52,6 +52,18 @@ final class RawTxn {
     static Errors produce(
             RawConnection raw, TopicPartition tp, MemoryRecords records, short acks, String transactionalId)
             throws IOException {
+        return produce(raw, tp, records, acks, transactionalId, (short) 12);
+    }
+
+    /** Like {@link #produce(RawConnection, TopicPartition, MemoryRecords, short, String)} at {@code version} (3-12). */
+    static Errors produce(
+            RawConnection raw,
+            TopicPartition tp,
+            MemoryRecords records,
+            short acks,
+            String transactionalId,
+            short version)
+            throws IOException {
         ProduceRequestData data =
                 new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000).setTransactionalId(transactionalId);
         ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(tp.topic());
@@ -60,7 +72,7 @@ final class RawTxn {
                         .setIndex(tp.partition())
                         .setRecords(records));
         data.topicData().add(topic);
-        ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, (short) 12));
+        ProduceResponse response = (ProduceResponse) raw.send(new ProduceRequest(data, version));
         return Errors.forCode(response.data()
                 .responses()
                 .iterator()

@@ -300,14 +300,19 @@ class TransactionCoordinatorApiIT {
     }
 
     @Test
-    void apiVersionsAdvertisesTransactionVersionOneAndEndTxnUpToFour() throws Exception {
+    void apiVersionsAdvertisesTransactionVersionTwoAndEndTxnUpToFive() throws Exception {
         try (RawConnection raw = connect()) {
             ApiVersionsResponse versions =
                     (ApiVersionsResponse) raw.send(new ApiVersionsRequest.Builder().build((short) 3));
             FinalizedFeatureKey tv = versions.data().finalizedFeatures().find("transaction.version");
             assertThat(tv).isNotNull();
-            assertThat(tv.maxVersionLevel()).isEqualTo((short) 1);
-            assertThat(versions.apiVersion(ApiKeys.END_TXN.id).maxVersion()).isEqualTo((short) 4);
+            assertThat(tv.maxVersionLevel()).isEqualTo((short) 2);
+            assertThat(versions.data()
+                            .supportedFeatures()
+                            .find("transaction.version")
+                            .maxVersion())
+                    .isEqualTo((short) 2);
+            assertThat(versions.apiVersion(ApiKeys.END_TXN.id).maxVersion()).isEqualTo((short) 5);
             assertThat(versions.apiVersion(ApiKeys.ADD_PARTITIONS_TO_TXN.id)).isNotNull();
             assertThat(versions.apiVersion(ApiKeys.LIST_TRANSACTIONS.id)).isNotNull();
         }

@@ -8,11 +8,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeTransactionsResponseData.TransactionState;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.EndTxnResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
@@ -85,6 +88,88 @@ class TransactionCoordinatorFailoverIT {
                 assertThat(TxnRequests.endTxn(raw, "app", pid, epoch, true)).isEqualTo(Errors.PRODUCER_FENCED);
             }
         }
+    }
+
+    /**
+     * A {@code transaction.version} 2 producer (Produce v12 added by the data leader, EndTxn v5): its state is written
+     * as TransactionLogValue v1, which the next coordinator loads; the transaction opened at the bumped epoch before
+     * the failover is committed through the new coordinator at the next epoch.
+     */
+    @Test
+    void versionTwoTransactionContinuesAtTheBumpedEpochAfterFailover() throws Exception {
+        try (ClusterHarness cluster =
+                ClusterHarness.start(dir, 3, Map.of("transaction.state.log.num.partitions", "1"))) {
+            TopicPartition data = new TopicPartition("data", 0);
+            cluster.createTopic("data", 1, 3, Map.of());
+            int coordinator = findCoordinator(cluster, cluster.anyBroker().port(), "app");
+            InitProducerIdResponse init = awaitInit(cluster.broker(coordinator).port());
+            long pid = init.data().producerId();
+            short epoch = init.data().producerEpoch();
+            awaitProduced(cluster, data, RawTxn.txnBatch(pid, epoch, 0, "first"));
+            short bumped;
+            try (RawConnection raw =
+                    new RawConnection(cluster.broker(coordinator).port())) {
+                EndTxnResponse ended = TxnRequests.endTxnV5(raw, "app", pid, epoch, true);
+                assertThat(ended.error()).isEqualTo(Errors.NONE);
+                bumped = ended.data().producerEpoch();
+                assertThat(bumped).isEqualTo((short) (epoch + 1));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                                TxnRequests.describe(raw, "app").transactionState())
+                        .isEqualTo("CompleteCommit"));
+            }
+            awaitProduced(cluster, data, RawTxn.txnBatch(pid, bumped, 0, "second"));
+
+            cluster.stopBroker(coordinator);
+            int next = findCoordinator(cluster, cluster.anyBroker().port(), "app");
+            AtomicReference<TransactionState> loaded = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        try (RawConnection raw =
+                                new RawConnection(cluster.broker(next).port())) {
+                            TransactionState state = TxnRequests.describe(raw, "app");
+                            assertThat(Errors.forCode(state.errorCode())).isEqualTo(Errors.NONE);
+                            loaded.set(state);
+                        }
+                    });
+            assertThat(loaded.get().transactionState()).isEqualTo("Ongoing");
+            assertThat(loaded.get().producerId()).isEqualTo(pid);
+            assertThat(loaded.get().producerEpoch()).isEqualTo(bumped);
+
+            try (RawConnection raw = new RawConnection(cluster.broker(next).port())) {
+                EndTxnResponse ended = TxnRequests.endTxnV5(raw, "app", pid, bumped, true);
+                assertThat(ended.error()).isEqualTo(Errors.NONE);
+                assertThat(ended.data().producerEpoch()).isEqualTo((short) (bumped + 1));
+                assertThat(TxnRequests.endTxnV5(raw, "app", pid, epoch, true).error())
+                        .as("the epoch before the failover stays fenced")
+                        .isEqualTo(Errors.PRODUCER_FENCED);
+            }
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        int leader = cluster.awaitLeader(data);
+                        try (RawConnection raw =
+                                new RawConnection(cluster.broker(leader).port())) {
+                            assertThat(RawTxn.latest(raw, data, IsolationLevel.READ_COMMITTED))
+                                    .as("two records, two commit markers")
+                                    .isEqualTo(4);
+                        }
+                    });
+        }
+    }
+
+    /** Produces {@code batch} (v12, transactional id "app") to the partition's leader until it is accepted. */
+    private static void awaitProduced(ClusterHarness cluster, TopicPartition tp, MemoryRecords batch) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    int leader = cluster.awaitLeader(tp);
+                    try (RawConnection raw =
+                            new RawConnection(cluster.broker(leader).port())) {
+                        assertThat(RawTxn.produce(raw, tp, batch, (short) -1, "app"))
+                                .isEqualTo(Errors.NONE);
+                    }
+                });
     }
 
     private static int findCoordinator(ClusterHarness cluster, int port, String id) {

@@ -59,6 +59,19 @@ final class TxnRequests {
         return response.error();
     }
 
+    /** EndTxn v5 ({@code transaction.version} 2): the answer carries the producer id and epoch to continue with. */
+    static EndTxnResponse endTxnV5(RawConnection raw, String id, long producerId, short epoch, boolean commit)
+            throws Exception {
+        return (EndTxnResponse) raw.send(new EndTxnRequest.Builder(
+                        new EndTxnRequestData()
+                                .setTransactionalId(id)
+                                .setProducerId(producerId)
+                                .setProducerEpoch(epoch)
+                                .setCommitted(commit),
+                        true)
+                .build((short) 5));
+    }
+
     static TransactionState describe(RawConnection raw, String id) throws Exception {
         DescribeTransactionsResponse response =
                 (DescribeTransactionsResponse) raw.send(new DescribeTransactionsRequest.Builder(

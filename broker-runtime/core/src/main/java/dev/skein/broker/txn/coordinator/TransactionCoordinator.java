@@ -3,8 +3,6 @@ package dev.skein.broker.txn.coordinator;
 import dev.skein.broker.partition.PartitionRegistry;
 import dev.skein.broker.txn.coordinator.TransactionShards.Shard;
 import dev.skein.broker.txn.coordinator.TransactionTransitions.Decision;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -22,9 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The transaction coordinator of this broker (KIP-98): serves the transactional ids whose {@code __transaction_state}
  * partition ({@code abs(transactionalId.hashCode()) % partitions}) this broker leads. The state machine is in
- * {@link TransactionTransitions}, the writes and markers in {@link TransactionWriter}; this class takes the requests,
- * owns partition loading ({@link #onBecomeLeader}/{@link #onResign}) and the periodic checks
- * ({@link #abortTimedOutTransactions}, {@link #expireTransactionalIds}). Admin views are in {@link TransactionViews}.
+ * {@link TransactionTransitions}, the writes and markers in {@link TransactionWriter}; this class takes the requests
+ * and follows partition leadership ({@link #onBecomeLeader}/{@link #onResign}, loading in
+ * {@link TransactionStateLoader}); the periodic checks are in {@link TransactionSweeps}, admin views in
+ * {@link TransactionViews}.
+ *
+ * <p>Both flows of {@code transaction.version} are served side by side, per request version as Kafka tells them apart:
+ * EndTxn v0-4 ends a transaction at its epoch ({@link #endTransaction}); EndTxn v5+ bumps the epoch at every end
+ * ({@link #endTransactionV2}, KIP-890 part 2), and its client's partitions are added by the partition leaders
+ * ({@link #addPartitions(String, long, short, Set, short)}).
  *
  * <p>Loading: a partition this broker starts leading answers COORDINATOR_LOAD_IN_PROGRESS while its log is replayed on
  * {@code loadExecutor} (last record per id wins, tombstones delete); then every PrepareCommit/PrepareAbort it holds
@@ -44,9 +48,14 @@ public final class TransactionCoordinator {
     private final Supplier<CompletableFuture<Long>> producerIds;
     private final Executor loadExecutor;
     private final Time time;
+    private final TransactionStateLoader loader;
+    private final TransactionSweeps sweeps;
 
     /** Pause before markers or a Complete entry are tried again. */
     static final long RETRY_BACKOFF_MS = 100;
+
+    /** The longest a leader's add waits for the markers of the id's previous transaction (Kafka's default: 100 ms). */
+    static final long MARKERS_WAIT_MS = 100;
 
     /** InitProducerId's answer: the error, or the producer id and epoch to use. */
     public record InitResult(Errors error, long producerId, short producerEpoch) {
@@ -70,6 +79,8 @@ public final class TransactionCoordinator {
         this.producerIds = producerIds;
         this.loadExecutor = loadExecutor;
         this.time = time;
+        this.loader = new TransactionStateLoader(shards, stateLog, writer, time);
+        this.sweeps = new TransactionSweeps(config, shards, writer, time);
     }
 
     /**
@@ -236,9 +247,44 @@ public final class TransactionCoordinator {
      */
     public CompletableFuture<Errors> addPartitions(
             String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
+        return addPartitions(transactionalId, producerId, epoch, partitions, TransactionEntry.LEGACY_CLIENT);
+    }
+
+    /**
+     * Like {@link #addPartitions(String, long, short, Set)} for a client of {@code clientVersion}: a partition leader
+     * adds a partition for a {@code transaction.version} 2 client ({@link TransactionEntry#TV2_CLIENT}: produce v12+,
+     * TxnOffsetCommit v5+, AddPartitionsToTxn v4+ without {@code verifyOnly}).
+     */
+    public CompletableFuture<Errors> addPartitions(
+            String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions, short clientVersion) {
+        return addPartitions(transactionalId, producerId, epoch, partitions, clientVersion, true);
+    }
+
+    /**
+     * A leader's add for a {@code transaction.version} 2 client waits for what keeps the id busy instead of answering
+     * CONCURRENT_TRANSACTIONS at once, which would cost the client a retry backoff: another add in flight (the
+     * partitions of one produce request are added at once), or, once and for at most {@link #MARKERS_WAIT_MS}, the
+     * markers of the transaction its EndTxn v5 just ended (the client starts the next one at once), as Kafka's leaders
+     * retry such adds for {@code add.partitions.to.txn.retry.backoff.max.ms}.
+     */
+    private CompletableFuture<Errors> addPartitions(
+            String transactionalId,
+            long producerId,
+            short epoch,
+            Set<TopicPartition> partitions,
+            short clientVersion,
+            boolean mayWaitForMarkers) {
+        if (clientVersion >= TransactionEntry.TV2_CLIENT) {
+            CompletableFuture<?> busy = busyWith(transactionalId, mayWaitForMarkers);
+            if (busy != null) {
+                return busy.handleAsync((ignored, failure) -> null, loadExecutor)
+                        .thenCompose(ignored ->
+                                addPartitions(transactionalId, producerId, epoch, partitions, clientVersion, false));
+            }
+        }
         return withMetadata(transactionalId, producerId, epoch, (shard, meta) -> {
             Decision decision = TransactionTransitions.addPartitions(
-                    meta.entry, producerId, epoch, partitions, time.milliseconds());
+                    meta.entry, producerId, epoch, partitions, clientVersion, time.milliseconds());
             return decision.action() == TransactionTransitions.Action.WRITE
                     ? writer.write(shard, meta, decision.next())
                     : CompletableFuture.completedFuture(decision.error());
@@ -246,8 +292,33 @@ public final class TransactionCoordinator {
     }
 
     /**
-     * EndTxn up to version 4: writes PrepareCommit/PrepareAbort and answers once it is committed; markers and the
-     * Complete entry follow in the background.
+     * What an add may wait for: the write of another add in flight (pending Ongoing), or, when allowed, the end of a
+     * prepared transaction (bounded by {@link #MARKERS_WAIT_MS}); null when the id is not busy with either.
+     */
+    private CompletableFuture<?> busyWith(String transactionalId, boolean mayWaitForMarkers) {
+        if (shards.check(transactionalId) != Errors.NONE) {
+            return null;
+        }
+        TransactionMetadata meta = shards.shardOf(transactionalId).ids.get(transactionalId);
+        if (meta == null) {
+            return null;
+        }
+        synchronized (meta) {
+            if (meta.pending == TransactionState.ONGOING) {
+                return meta.lastWrite;
+            }
+            boolean ending = meta.entry.state().isPrepare()
+                    || meta.pending == TransactionState.COMPLETE_COMMIT
+                    || meta.pending == TransactionState.COMPLETE_ABORT;
+            return mayWaitForMarkers && ending && !meta.ended.isDone()
+                    ? meta.ended.copy().completeOnTimeout(null, MARKERS_WAIT_MS, TimeUnit.MILLISECONDS)
+                    : null;
+        }
+    }
+
+    /**
+     * EndTxn up to version 4 ({@code transaction.version} 0/1): writes PrepareCommit/PrepareAbort and answers once it
+     * is committed; markers and the Complete entry follow in the background.
      */
     public CompletableFuture<Errors> endTransaction(
             String transactionalId, long producerId, short epoch, boolean commit) {
@@ -258,6 +329,65 @@ public final class TransactionCoordinator {
                             shard, meta, decision.next(), decision.next().state())
                     : CompletableFuture.completedFuture(decision.error());
         });
+    }
+
+    /** EndTxn's answer: the error, and from version 5 the producer id and epoch the client continues with. */
+    public record EndResult(Errors error, long producerId, short producerEpoch) {}
+
+    /**
+     * EndTxn version 5+ ({@code transaction.version} 2, KIP-890 part 2): the transaction ends at a bumped epoch (a new
+     * producer id when it overflows), which the answer names; see {@link TransactionTransitions#endV2}. Answers once
+     * the Prepare entry is committed; markers, written with the bumped epoch, and the Complete entry follow.
+     */
+    public CompletableFuture<EndResult> endTransactionV2(
+            String transactionalId, long producerId, short epoch, boolean commit) {
+        Errors coordinator = shards.check(transactionalId);
+        if (coordinator != Errors.NONE) {
+            return CompletableFuture.completedFuture(new EndResult(coordinator, producerId, epoch));
+        }
+        Shard shard = shards.shardOf(transactionalId);
+        TransactionMetadata meta = shard.ids.get(transactionalId);
+        if (meta == null) {
+            return CompletableFuture.completedFuture(
+                    new EndResult(Errors.INVALID_PRODUCER_ID_MAPPING, producerId, epoch));
+        }
+        return endV2(shard, meta, producerId, epoch, commit, -1);
+    }
+
+    private CompletableFuture<EndResult> endV2(
+            Shard shard, TransactionMetadata meta, long producerId, short epoch, boolean commit, long fresh) {
+        synchronized (meta) {
+            if (meta.pending != null) {
+                return CompletableFuture.completedFuture(
+                        new EndResult(Errors.CONCURRENT_TRANSACTIONS, producerId, epoch));
+            }
+            TransactionEntry current = meta.entry;
+            Decision decision =
+                    TransactionTransitions.endV2(current, producerId, epoch, commit, fresh, time.milliseconds());
+            switch (decision.action()) {
+                case NEED_PRODUCER_ID:
+                    return producerIds
+                            .get()
+                            .handle((id, failure) -> failure == null
+                                    ? endV2(shard, meta, producerId, epoch, commit, id)
+                                    : CompletableFuture.completedFuture(
+                                            new EndResult(Errors.COORDINATOR_NOT_AVAILABLE, producerId, epoch)))
+                            .thenCompose(f -> f);
+                case WRITE:
+                    TransactionEntry prepared = decision.next();
+                    TransactionEntry completed =
+                            TransactionTransitions.complete(prepared, prepared.updateTimestampMs());
+                    return writer.prepare(shard, meta, prepared, prepared.state())
+                            .thenApply(error -> error == Errors.NONE
+                                    ? new EndResult(Errors.NONE, completed.producerId(), completed.producerEpoch())
+                                    : new EndResult(error, producerId, epoch));
+                default:
+                    return CompletableFuture.completedFuture(
+                            decision.error() == Errors.NONE
+                                    ? new EndResult(Errors.NONE, current.producerId(), current.producerEpoch())
+                                    : new EndResult(decision.error(), producerId, epoch));
+            }
+        }
     }
 
     /**
@@ -315,7 +445,7 @@ public final class TransactionCoordinator {
     /** This broker now leads {@code __transaction_state-partition}: load it (in the background). */
     public void onBecomeLeader(int partition) {
         Shard shard = shards.startLoading(partition);
-        loadExecutor.execute(() -> load(shard));
+        loadExecutor.execute(() -> loader.load(shard));
     }
 
     /** This broker no longer leads the partition: forget its ids; work in flight for them stops. */
@@ -329,109 +459,13 @@ public final class TransactionCoordinator {
         }
     }
 
-    private void load(Shard shard) {
-        long started = time.milliseconds();
-        shard.coordinatorEpoch = stateLog.leaderEpoch(shard.partition);
-        Map<String, TransactionEntry> entries = new HashMap<>();
-        int[] skipped = new int[1];
-        try {
-            stateLog.replay(shard.partition, record -> {
-                try {
-                    TransactionRecords.Decoded decoded = TransactionRecords.decode(record);
-                    if (decoded.entry() == null) {
-                        entries.remove(decoded.transactionalId());
-                    } else {
-                        entries.put(decoded.transactionalId(), decoded.entry());
-                    }
-                } catch (IllegalStateException e) {
-                    skipped[0]++;
-                    log.warn(
-                            "Skipping unreadable record at offset {} of __transaction_state-{}: {}",
-                            record.offset(),
-                            shard.partition,
-                            e.getMessage());
-                }
-            });
-        } catch (RuntimeException e) {
-            log.error(
-                    "Loading __transaction_state-{} failed; its transactional ids stay unavailable",
-                    shard.partition,
-                    e);
-            return;
-        }
-        if (!shards.isCurrent(shard)) {
-            return;
-        }
-        entries.forEach((id, entry) -> shard.ids.put(id, new TransactionMetadata(id, shard.partition, entry)));
-        shard.loaded = true;
-        int resumed = 0;
-        for (TransactionMetadata meta : shard.ids.values()) {
-            synchronized (meta) {
-                if (meta.entry.state().isPrepare() && meta.pending == null) {
-                    writer.sendMarkers(shard, meta, meta.entry);
-                    resumed++;
-                }
-            }
-        }
-        log.info(
-                "Loaded __transaction_state-{} (coordinator epoch {}): {} ids, {} unreadable records, {} "
-                        + "transactions resumed in {} ms",
-                shard.partition,
-                shard.coordinatorEpoch,
-                entries.size(),
-                skipped[0],
-                resumed,
-                time.milliseconds() - started);
-    }
-
     /** Aborts ongoing transactions older than their timeout (fencing their producer); run periodically. */
     public int abortTimedOutTransactions() {
-        long now = time.milliseconds();
-        int aborted = 0;
-        for (Shard shard : shards.loadedShards()) {
-            for (TransactionMetadata meta : shard.ids.values()) {
-                synchronized (meta) {
-                    TransactionEntry e = meta.entry;
-                    if (meta.pending == null
-                            && e.state() == TransactionState.ONGOING
-                            && e.startTimestampMs() + e.timeoutMs() < now) {
-                        log.info(
-                                "Aborting the transaction of {} (producer {} epoch {}): older than its timeout of {} ms",
-                                meta.transactionalId,
-                                e.producerId(),
-                                e.producerEpoch(),
-                                e.timeoutMs());
-                        writer.abortOngoing(shard, meta);
-                        aborted++;
-                    }
-                }
-            }
-        }
-        return aborted;
+        return sweeps.abortTimedOutTransactions();
     }
 
     /** Removes ids idle for {@code transactional.id.expiration.ms} (tombstone first); run periodically. */
     public int expireTransactionalIds() {
-        long now = time.milliseconds();
-        int expired = 0;
-        for (Shard shard : shards.loadedShards()) {
-            for (TransactionMetadata meta : shard.ids.values()) {
-                synchronized (meta) {
-                    TransactionEntry e = meta.entry;
-                    if (meta.pending == null
-                            && e.state().isIdle()
-                            && e.updateTimestampMs() + config.idExpirationMs() <= now) {
-                        writer.write(shard, meta, e.withState(TransactionState.DEAD, Set.of(), now))
-                                .thenAccept(error -> {
-                                    if (error == Errors.NONE) {
-                                        shard.ids.remove(meta.transactionalId, meta);
-                                    }
-                                });
-                        expired++;
-                    }
-                }
-            }
-        }
-        return expired;
+        return sweeps.expireTransactionalIds();
     }
 }

@@ -81,13 +81,15 @@ final class TransactionTransitions {
         TransactionEntry withTimeout = new TransactionEntry(
                 e.producerId(),
                 e.previousProducerId(),
+                -1,
                 e.producerEpoch(),
                 e.lastProducerEpoch(),
                 timeoutMs,
                 TransactionState.EMPTY,
                 Set.of(),
                 -1,
-                now);
+                now,
+                e.clientTransactionVersion());
         if (e.producerEpoch() >= MAX_EPOCH && (!expected || expectedEpoch == e.producerEpoch())) {
             if (freshProducerId < 0) {
                 return new Decision(Action.NEED_PRODUCER_ID, Errors.NONE, null);
@@ -126,9 +128,18 @@ final class TransactionTransitions {
         return Errors.NONE;
     }
 
-    /** AddPartitionsToTxn / AddOffsetsToTxn (client versions): join the partitions to the transaction. */
+    /**
+     * AddPartitionsToTxn / AddOffsetsToTxn: join the partitions to the transaction. {@code clientVersion} is
+     * {@link TransactionEntry#TV2_CLIENT} when a partition leader adds them for a KIP-890 part 2 client (produce v12+,
+     * TxnOffsetCommit v5+), else {@link TransactionEntry#LEGACY_CLIENT}; the transaction remembers it.
+     */
     static Decision addPartitions(
-            TransactionEntry e, long producerId, short epoch, Set<TopicPartition> partitions, long now) {
+            TransactionEntry e,
+            long producerId,
+            short epoch,
+            Set<TopicPartition> partitions,
+            short clientVersion,
+            long now) {
         Errors producer = checkProducer(e, producerId, epoch);
         if (producer != Errors.NONE) {
             return Decision.answer(producer);
@@ -148,18 +159,24 @@ final class TransactionTransitions {
         }
         Set<TopicPartition> all = new HashSet<>(e.state() == TransactionState.ONGOING ? e.partitions() : Set.of());
         all.addAll(partitions);
-        return Decision.write(e.withState(TransactionState.ONGOING, all, now));
+        return Decision.write(e.withClientVersion(clientVersion).withState(TransactionState.ONGOING, all, now));
     }
 
-    /** EndTxn up to version 4 (no epoch bump): prepare the commit or abort, or answer a retry. */
+    /**
+     * EndTxn up to version 4 (no epoch bump): prepare the commit or abort, or answer a retry. The transaction is then
+     * one of a legacy client, whatever added its partitions (Kafka takes the client version from the EndTxn).
+     */
     static Decision end(TransactionEntry e, long producerId, short epoch, boolean commit, long now) {
         Errors producer = checkProducer(e, producerId, epoch);
         if (producer != Errors.NONE) {
             return Decision.answer(producer);
         }
         return switch (e.state()) {
-            case ONGOING -> Decision.write(e.withState(
-                    commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT, e.partitions(), now));
+            case ONGOING -> Decision.write(e.withClientVersion(TransactionEntry.LEGACY_CLIENT)
+                    .withState(
+                            commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT,
+                            e.partitions(),
+                            now));
             case COMPLETE_COMMIT -> Decision.answer(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
             case COMPLETE_ABORT -> Decision.answer(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
             case PREPARE_COMMIT -> Decision.answer(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
@@ -168,12 +185,101 @@ final class TransactionTransitions {
         };
     }
 
-    /** The entry that completes a prepared transaction once its markers are written. */
+    /**
+     * EndTxn version 5+ ({@code transaction.version} 2, KIP-890 part 2): the transaction ends at a bumped epoch, so the
+     * markers fence every late batch of it and the client continues at that epoch. Kafka's rules:
+     *
+     * <ul>
+     *   <li>the request's epoch is the current one in Empty/Ongoing; in a Prepare or Complete state it may be one below
+     *       the current (a retry of the EndTxn that bumped it, whose answer was lost), or, after an overflow, the
+     *       previous producer id at the last epoch;
+     *   <li>a retry answers NONE once complete (with the current id and epoch), CONCURRENT_TRANSACTIONS while the
+     *       markers are written, INVALID_TXN_STATE when it asks for the other outcome;
+     *   <li>an abort without a transaction (Empty, or Complete at the current epoch) still bumps the epoch, with no
+     *       partitions; a commit without a transaction is INVALID_TXN_STATE;
+     *   <li>when the bump would overflow, the prepared entry names a new producer id ({@code NEED_PRODUCER_ID} first),
+     *       which {@link #complete} moves to at epoch 0; the markers carry the old id at the last epoch.
+     * </ul>
+     *
+     * @param freshProducerId a producer id to move to, or -1 if none was fetched yet
+     */
+    static Decision endV2(
+            TransactionEntry e, long producerId, short epoch, boolean commit, long freshProducerId, long now) {
+        boolean retryOnOverflow = e.previousProducerId() == producerId && epoch == MAX_EPOCH && e.producerEpoch() == 0;
+        boolean retryOnBump = e.producerEpoch() == epoch + 1;
+        if (e.producerId() != producerId && !retryOnOverflow) {
+            return Decision.answer(Errors.INVALID_PRODUCER_ID_MAPPING);
+        }
+        boolean validEpoch =
+                switch (e.state()) {
+                    case EMPTY, ONGOING, DEAD, PREPARE_EPOCH_FENCE -> epoch == e.producerEpoch();
+                    case PREPARE_COMMIT, PREPARE_ABORT -> retryOnBump;
+                    case COMPLETE_COMMIT, COMPLETE_ABORT -> retryOnBump
+                            || retryOnOverflow
+                            || epoch == e.producerEpoch();
+                };
+        if (!validEpoch) {
+            return Decision.answer(Errors.PRODUCER_FENCED);
+        }
+        boolean retry = retryOnBump || retryOnOverflow;
+        return switch (e.state()) {
+            case ONGOING -> prepareV2(
+                    e, commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT, freshProducerId, now);
+            case COMPLETE_COMMIT -> commit
+                    ? Decision.answer(retry ? Errors.NONE : Errors.INVALID_TXN_STATE)
+                    : retry
+                            ? Decision.answer(Errors.INVALID_TXN_STATE)
+                            : prepareV2(e, TransactionState.PREPARE_ABORT, freshProducerId, now);
+            case COMPLETE_ABORT -> commit
+                    ? Decision.answer(Errors.INVALID_TXN_STATE)
+                    : retry
+                            ? Decision.answer(Errors.NONE)
+                            : prepareV2(e, TransactionState.PREPARE_ABORT, freshProducerId, now);
+            case PREPARE_COMMIT -> Decision.answer(
+                    commit && retry ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+            case PREPARE_ABORT -> Decision.answer(
+                    !commit && retry ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+            case EMPTY -> commit
+                    ? Decision.answer(Errors.INVALID_TXN_STATE)
+                    : prepareV2(e, TransactionState.PREPARE_ABORT, freshProducerId, now);
+            default -> Decision.answer(Errors.INVALID_TXN_STATE);
+        };
+    }
+
+    /** PrepareCommit/PrepareAbort at the next epoch (and the next producer id when the epoch is exhausted). */
+    private static Decision prepareV2(TransactionEntry e, TransactionState prepare, long freshProducerId, long now) {
+        boolean exhausted = e.producerEpoch() >= MAX_EPOCH;
+        if (exhausted && freshProducerId < 0) {
+            return new Decision(Action.NEED_PRODUCER_ID, Errors.NONE, null);
+        }
+        boolean ongoing = e.state() == TransactionState.ONGOING;
+        return Decision.write(new TransactionEntry(
+                e.producerId(),
+                e.previousProducerId(),
+                exhausted ? freshProducerId : -1,
+                (short) (e.producerEpoch() + 1),
+                e.producerEpoch(),
+                e.timeoutMs(),
+                prepare,
+                ongoing ? e.partitions() : Set.of(),
+                ongoing ? e.startTimestampMs() : now,
+                now,
+                TransactionEntry.TV2_CLIENT));
+    }
+
+    /**
+     * The entry that completes a prepared transaction once its markers are written. A {@code transaction.version} 2
+     * transaction whose epoch bump overflowed moves to its next producer id at epoch 0 (the old id becomes the
+     * previous one, which a retried EndTxn may still name).
+     */
     static TransactionEntry complete(TransactionEntry prepared, long now) {
         TransactionState done = prepared.state() == TransactionState.PREPARE_COMMIT
                 ? TransactionState.COMPLETE_COMMIT
                 : TransactionState.COMPLETE_ABORT;
-        return prepared.withState(done, Set.of(), now);
+        TransactionEntry completed = prepared.withState(done, Set.of(), now);
+        return prepared.nextProducerId() >= 0
+                ? completed.withProducer(prepared.nextProducerId(), (short) 0, prepared.lastProducerEpoch(), now)
+                : completed;
     }
 
     /**

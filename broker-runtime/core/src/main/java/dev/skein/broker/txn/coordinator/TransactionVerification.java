@@ -3,6 +3,7 @@ package dev.skein.broker.txn.coordinator;
 import dev.skein.broker.txn.TransactionVerifier;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntUnaryOperator;
 import org.apache.kafka.common.TopicPartition;
@@ -20,9 +21,10 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * AddPartitionsToTxn v4+ broker request ({@code verifyOnly}). Answers in the produce response's terms, as Kafka's
  * leaders do: PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH; a coordinator that is moving, loading, busy with the
  * previous transaction's markers or unreachable becomes NOT_ENOUGH_REPLICAS, which every client retries;
- * INVALID_TXN_STATE and INVALID_PRODUCER_ID_MAPPING pass through. {@code add == true} (KIP-890 part 2, produce
- * v12+) is verified like {@code false}: this broker advertises {@code transaction.version} 1, so clients still add
- * their partitions with AddPartitionsToTxn.
+ * INVALID_TXN_STATE and INVALID_PRODUCER_ID_MAPPING pass through. With {@code add == true} (KIP-890 part 2: produce
+ * v12+ and TxnOffsetCommit v5+ of a {@code transaction.version} 2 client, which sends no AddPartitionsToTxn) the
+ * coordinator adds the partition to the transaction (starting it if none is open) instead of only checking: locally,
+ * or with AddPartitionsToTxn v4+ without {@code verifyOnly}, and answers once the Ongoing entry is committed.
  */
 public final class TransactionVerification implements TransactionVerifier {
     private final TransactionCoordinator coordinator;
@@ -44,15 +46,28 @@ public final class TransactionVerification implements TransactionVerifier {
     @Override
     public CompletableFuture<Errors> verify(
             String transactionalId, long producerId, short producerEpoch, TopicPartition partition, boolean add) {
+        if (add) {
+            return coordinator
+                    .addPartitions(
+                            transactionalId, producerId, producerEpoch, Set.of(partition), TransactionEntry.TV2_CLIENT)
+                    .thenCompose(local -> local != Errors.NOT_COORDINATOR
+                            ? CompletableFuture.completedFuture(forProduce(local))
+                            : remote(transactionalId, producerId, producerEpoch, partition, true));
+        }
         Errors local = coordinator.verifyLocally(transactionalId, producerId, producerEpoch, partition);
         if (local != Errors.NOT_COORDINATOR) {
             return CompletableFuture.completedFuture(forProduce(local));
         }
+        return remote(transactionalId, producerId, producerEpoch, partition, false);
+    }
+
+    private CompletableFuture<Errors> remote(
+            String transactionalId, long producerId, short producerEpoch, TopicPartition partition, boolean add) {
         int leader = stateLeader.applyAsInt(coordinator.partitionFor(transactionalId));
         if (leader < 0 || leader == localBrokerId) {
             return CompletableFuture.completedFuture(Errors.NOT_ENOUGH_REPLICAS);
         }
-        return client.send(leader, request(transactionalId, producerId, producerEpoch, partition))
+        return client.send(leader, request(transactionalId, producerId, producerEpoch, partition, add))
                 .handle((response, failure) -> {
                     if (failure != null || !(response instanceof AddPartitionsToTxnResponse added)) {
                         return Errors.NOT_ENOUGH_REPLICAS;
@@ -67,7 +82,7 @@ public final class TransactionVerification implements TransactionVerifier {
     }
 
     private static AddPartitionsToTxnRequest.Builder request(
-            String transactionalId, long producerId, short producerEpoch, TopicPartition partition) {
+            String transactionalId, long producerId, short producerEpoch, TopicPartition partition, boolean add) {
         AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
         topics.add(new AddPartitionsToTxnTopic()
                 .setName(partition.topic())
@@ -77,7 +92,7 @@ public final class TransactionVerification implements TransactionVerifier {
                 .setTransactionalId(transactionalId)
                 .setProducerId(producerId)
                 .setProducerEpoch(producerEpoch)
-                .setVerifyOnly(true)
+                .setVerifyOnly(!add)
                 .setTopics(topics));
         return AddPartitionsToTxnRequest.Builder.forBroker(transactions);
     }

@@ -50,6 +50,8 @@ final class TransactionWriter {
      */
     CompletableFuture<Errors> write(
             Shard shard, TransactionMetadata meta, TransactionEntry next, TransactionState pendingState) {
+        CompletableFuture<Errors> done = new CompletableFuture<>();
+        meta.lastWrite = done;
         meta.pending = pendingState;
         TransactionEntry stored = next.state() == TransactionState.DEAD ? null : next;
         CompletableFuture<Void> append;
@@ -60,7 +62,7 @@ final class TransactionWriter {
         } catch (RuntimeException e) {
             append = CompletableFuture.failedFuture(e);
         }
-        return append.handle((ignored, failure) -> {
+        append.whenComplete((ignored, failure) -> {
             Errors error = failure != null
                     ? appendError(failure)
                     : shards.isCurrent(shard) ? Errors.NONE : Errors.NOT_COORDINATOR;
@@ -68,8 +70,9 @@ final class TransactionWriter {
                 meta.entry = next; // before clearing pending: see TransactionMetadata
             }
             meta.pending = null;
-            return error;
+            done.complete(error);
         });
+        return done;
     }
 
     CompletableFuture<Errors> write(Shard shard, TransactionMetadata meta, TransactionEntry next) {
@@ -98,9 +101,13 @@ final class TransactionWriter {
      */
     CompletableFuture<Errors> prepare(
             Shard shard, TransactionMetadata meta, TransactionEntry prepared, TransactionState pendingState) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        meta.ended = ended;
         return write(shard, meta, prepared, pendingState).thenApply(error -> {
             if (error == Errors.NONE) {
                 sendMarkers(shard, meta, prepared);
+            } else {
+                ended.complete(null);
             }
             return error;
         });
@@ -143,9 +150,12 @@ final class TransactionWriter {
                 retryComplete(shard, meta, prepared);
                 return;
             }
+            CompletableFuture<Void> ended = meta.ended;
             write(shard, meta, TransactionTransitions.complete(prepared, time.milliseconds()))
                     .thenAccept(error -> {
-                        if (error != Errors.NONE) {
+                        if (error == Errors.NONE) {
+                            ended.complete(null);
+                        } else {
                             log.debug("Completing {} failed with {}; retrying", meta.transactionalId, error);
                             retryComplete(shard, meta, prepared);
                         }

@@ -63,14 +63,16 @@ class TransactionCoordinatorTest {
     }
 
     /** __transaction_state in memory; appends commit at once. */
-    private static final class MemoryLog implements StateLog {
+    static final class MemoryLog implements StateLog {
         final List<SimpleRecord> records = new ArrayList<>();
         int leaderEpoch = 7;
+        /** When set, appends are committed only when the test completes it. */
+        CompletableFuture<Void> held;
 
         @Override
         public CompletableFuture<Void> append(int partition, List<SimpleRecord> batch) {
             records.addAll(batch);
-            return CompletableFuture.completedFuture(null);
+            return held != null ? held : CompletableFuture.completedFuture(null);
         }
 
         @Override
@@ -101,7 +103,7 @@ class TransactionCoordinatorTest {
     }
 
     /** Records WriteTxnMarkers requests by broker; each waits until the test answers it. */
-    private static final class MarkerChannel implements BrokerClient {
+    static final class MarkerChannel implements BrokerClient {
         record Sent(int broker, WritableTxnMarker marker, CompletableFuture<AbstractResponse> response) {}
 
         final List<Sent> sent = new ArrayList<>();

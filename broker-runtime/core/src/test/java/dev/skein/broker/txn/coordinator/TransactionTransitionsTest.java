@@ -73,7 +73,12 @@ class TransactionTransitionsTest {
     @Test
     void ongoingTransactionIsFencedAtTheNextEpochAndTheClientRetries() {
         TransactionEntry ongoing = TransactionTransitions.addPartitions(
-                        entry(5, (short) 3, TransactionState.EMPTY), 5, (short) 3, Set.of(P0), NOW)
+                        entry(5, (short) 3, TransactionState.EMPTY),
+                        5,
+                        (short) 3,
+                        Set.of(P0),
+                        TransactionEntry.LEGACY_CLIENT,
+                        NOW)
                 .next();
         Decision d = TransactionTransitions.init(ongoing, 5000, -1, (short) -1, -1, NOW);
         assertThat(d.action()).isEqualTo(Action.FENCE);
@@ -118,7 +123,8 @@ class TransactionTransitionsTest {
             Decision d =
                     switch (random.nextInt(4)) {
                         case 0 -> TransactionTransitions.init(e, 5000, -1, (short) -1, 100 + step, step);
-                        case 1 -> TransactionTransitions.addPartitions(e, e.producerId(), epoch, Set.of(P0), step);
+                        case 1 -> TransactionTransitions.addPartitions(
+                                e, e.producerId(), epoch, Set.of(P0), TransactionEntry.LEGACY_CLIENT, step);
                         case 2 -> TransactionTransitions.end(e, e.producerId(), epoch, random.nextBoolean(), step);
                         default -> e.state().isPrepare()
                                 ? Decision.write(TransactionTransitions.complete(e, step))
