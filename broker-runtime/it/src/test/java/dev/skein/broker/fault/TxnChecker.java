@@ -39,6 +39,8 @@ final class TxnChecker {
     private final List<String> problems = new ArrayList<>();
     private final Map<String, List<String>> committedRead = new HashMap<>(); // value -> positions
     private final Map<String, String> committedAt = new HashMap<>(); // "p@offset" -> value
+    private final List<String> uncommittedRead = new ArrayList<>();
+    private long problemCount;
     private long abortedRecordsInLog;
     private long ambiguousCommitted;
     private long ambiguousAborted;
@@ -106,11 +108,25 @@ final class TxnChecker {
 
     /** Reads the whole topic both ways and checks it against the transactions and the reader's observations. */
     void check(Map<String, Txn> txns, Map<String, TxnReader.Seen> seenDuringRun) {
+        readAll(true, this::committed);
+        readAll(false, (value, where) -> uncommitted(value));
+        judge(txns, seenDuringRun);
+    }
+
+    /** Notes that {@code read_committed} reads {@code value} at {@code where} ({@code partition@offset}). */
+    void committed(String value, String where) {
+        committedRead.computeIfAbsent(value, v -> new ArrayList<>()).add(where);
+        committedAt.put(where, value);
+    }
+
+    /** Notes that {@code read_uncommitted} reads {@code value}. */
+    void uncommitted(String value) {
+        uncommittedRead.add(value);
+    }
+
+    /** Checks what was read against the transactions' outcomes and the reader's observations during the run. */
+    void judge(Map<String, Txn> txns, Map<String, TxnReader.Seen> seenDuringRun) {
         Map<String, Integer> visible = new HashMap<>(); // transaction key -> records read_committed
-        readAll(true, (value, where) -> {
-            committedRead.computeIfAbsent(value, v -> new ArrayList<>()).add(where);
-            committedAt.put(where, value);
-        });
         committedRead.forEach((value, where) -> {
             if (where.size() > 1) {
                 problem("read_committed reads " + value + " " + where.size() + " times: at " + where);
@@ -120,14 +136,14 @@ final class TxnChecker {
                 problem("read_committed reads " + value + " at " + where + ", of no transaction");
                 return;
             }
-            visible.merge(txn.key, 1, Integer::sum);
+            visible.merge(txn.key, where.size(), Integer::sum);
         });
-        readAll(false, (value, where) -> {
+        for (String value : uncommittedRead) {
             Txn txn = txns.get(transactionKey(value));
             if (txn != null && txn.outcome == Outcome.ABORTED) {
                 abortedRecordsInLog++;
             }
-        });
+        }
         for (Txn txn : txns.values()) {
             checkTransaction(txn, visible.getOrDefault(txn.key, 0));
         }
@@ -225,7 +241,13 @@ final class TxnChecker {
         return tps;
     }
 
+    /** Every problem found (only the first 50 are kept as lines). */
+    long problemCount() {
+        return problemCount;
+    }
+
     private void problem(String text) {
+        problemCount++;
         if (problems.size() < 50) {
             problems.add(text);
         }
