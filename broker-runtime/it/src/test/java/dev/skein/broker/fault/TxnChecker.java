@@ -75,7 +75,7 @@ final class TxnChecker {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
                 try (KafkaProducer<byte[], byte[]> producer =
-                        new KafkaProducer<>(TxnWorkload.producerProps(bootstrap, id))) {
+                        new KafkaProducer<>(TxnWorkload.producerProps(bootstrap, id, 20_000))) {
                     producer.initTransactions();
                     break;
                 } catch (RuntimeException e) {
