@@ -240,23 +240,15 @@ class FaultInjectionIT {
             }
             awaitReplicasIdentical(TXN_TOPIC, logDirs);
             long resumed = resumedTransactions(cluster);
+            brokerErrors(cluster).forEach(line -> schedule.note("broker ERROR: " + line));
             for (int id : cluster.ids()) {
                 cluster.stopCleanly(id);
             }
             HistoryChecker replicas = new HistoryChecker(TXN_TOPIC, PARTITIONS);
             replicas.compareReplicas(logDirs);
             problems.addAll(replicas.problems());
-            String summary = "SUMMARY seed " + seed + ": " + faults + " faults " + schedule.injectedKinds()
-                    + ", transactional hooks " + schedule.txnHooks() + "; transactions: "
-                    + workload.count(TxnWorkload.Outcome.COMMITTED) + " committed, "
-                    + workload.count(TxnWorkload.Outcome.ABORTED) + " aborted, "
-                    + workload.count(TxnWorkload.Outcome.AMBIGUOUS) + " ambiguous (" + checker.ambiguousCommitted()
-                    + " turned out committed, " + checker.ambiguousAborted() + " aborted), "
-                    + workload.count(TxnWorkload.Outcome.OPEN) + " left open; " + checker.abortedRecordsInLog()
-                    + " aborted records in the log; " + workload.reader().seen().size()
-                    + " records read during the run (" + workload.reader().restarts() + " reader restarts); "
-                    + resumed + " prepared transactions resumed by a new coordinator; "
-                    + (problems.size() - checker.problems().size() + checker.problemCount()) + " problems; "
+            long problemCount = problems.size() - checker.problems().size() + checker.problemCount();
+            String summary = txnSummary(seed, faults, schedule, workload, checker, resumed, problemCount) + "; "
                     + (System.nanoTime() - started) / 1_000_000_000L + " s";
             schedule.note(summary);
             assertThat(problems)
@@ -275,6 +267,40 @@ class FaultInjectionIT {
                     .as("records read during the run")
                     .isNotEmpty();
         }
+    }
+
+    private static String txnSummary(
+            long seed,
+            int faults,
+            FaultSchedule schedule,
+            TxnWorkload workload,
+            TxnChecker checker,
+            long resumed,
+            long problems) {
+        return "SUMMARY seed " + seed + ": " + faults + " faults " + schedule.injectedKinds()
+                + ", transactional hooks " + schedule.txnHooks() + "; transactions: "
+                + workload.count(TxnWorkload.Outcome.COMMITTED) + " committed, "
+                + workload.count(TxnWorkload.Outcome.ABORTED) + " aborted, "
+                + workload.count(TxnWorkload.Outcome.AMBIGUOUS) + " ambiguous (" + checker.ambiguousCommitted()
+                + " turned out committed, " + checker.ambiguousAborted() + " aborted), "
+                + workload.count(TxnWorkload.Outcome.OPEN) + " left open; " + checker.abortedRecordsInLog()
+                + " aborted records in the log; " + workload.reader().seen().size()
+                + " records read during the run (" + workload.reader().restarts() + " reader restarts); "
+                + resumed + " prepared transactions resumed by a new coordinator; " + problems + " problems";
+    }
+
+    /** The distinct ERROR lines of the brokers' output (timestamps cut, at most 20), for the timeline. */
+    private List<String> brokerErrors(FaultCluster cluster) throws Exception {
+        Set<String> errors = new java.util.LinkedHashSet<>();
+        for (int id : cluster.ids()) {
+            for (String line : Files.readAllLines(dir.resolve("broker-" + id + ".out"))) {
+                int at = line.indexOf(" ERROR ");
+                if (at >= 0 && errors.size() < 20) {
+                    errors.add("broker " + id + ":" + line.substring(at, Math.min(line.length(), at + 240)));
+                }
+            }
+        }
+        return List.copyOf(errors);
     }
 
     /** The sum over the brokers' output of the prepared transactions a newly loaded coordinator resumed. */

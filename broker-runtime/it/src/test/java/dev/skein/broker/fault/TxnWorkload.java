@@ -238,8 +238,11 @@ final class TxnWorkload implements FaultSchedule.Progress, AutoCloseable {
             }
             Hook open = claim(txn.producer, Phase.OPEN);
             if (open != null) {
-                client.flush();
-                fire(open, txn);
+                try {
+                    client.flush();
+                } finally {
+                    fire(open, txn); // a claimed hook always fires, even if the flush threw
+                }
             }
             if (commit) {
                 Hook before = claim(txn.producer, Phase.BEFORE_COMMIT);
