@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * the producer has an acknowledgement for a record sent after the heal. The fault kinds cycle in a seeded order, so
  * any run of as many faults as there are kinds covers every kind; everything else (role, partition, durations) comes from the seed.
  *
+ * <p>With a {@link TxnWorkload} the progress is its committed transactions, {@code __transaction_state} must be whole
+ * too, and two more kinds join: kill -9 of a transaction coordinator in the middle of a commit and of a partition
+ * leader holding an open transaction, timed by the workload's hooks.
+ *
  * <p>Keeps a timeline (elapsed seconds, fault, cluster state after healing) for failure messages, and the failover
  * time of every kill -9 or SIGSTOP whose victim led partitions: from the injection to the first
  * acknowledgement of a record sent after the injection to one of those partitions.
@@ -144,7 +148,7 @@ final class FaultSchedule {
     }
 
     /**
-     * Adds {@code kind} {@code extra} more times to the rotation (right after its place), so it comes up more often.
+     * Adds {@code kind} {@code extra} more times to the rotation (next to it), so it comes up more often.
      */
     FaultSchedule weigh(Kind kind, int extra) {
         int at = kinds.indexOf(kind);
