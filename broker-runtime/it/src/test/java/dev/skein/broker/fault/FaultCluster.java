@@ -47,6 +47,7 @@ final class FaultCluster implements AutoCloseable {
     private final Map<Integer, FaultProxy> inProxies = new TreeMap<>();
     private final Map<Integer, Process> processes = new TreeMap<>();
     private int diskLimited = -1;
+    private List<String> extraConfig = List.of();
 
     private FaultCluster(Path root, TestingServer zookeeper, CuratorFramework zk) {
         this.root = root;
@@ -64,12 +65,18 @@ final class FaultCluster implements AutoCloseable {
      * #DISK_BYTES} bytes that {@link #fillDisk} shrinks to what is in use (the caller checks {@link #canMount}).
      */
     static FaultCluster start(Path root, int brokers, boolean limitDisk) throws Exception {
+        return start(root, brokers, limitDisk, List.of());
+    }
+
+    /** As {@link #start(Path, int, boolean)}, every broker with {@code extraConfig} ({@code key=value}) too. */
+    static FaultCluster start(Path root, int brokers, boolean limitDisk, List<String> extraConfig) throws Exception {
         InstanceSpec spec = new InstanceSpec(root.resolve("zk").toFile(), -1, -1, -1, true, -1, 500, -1);
         TestingServer server = new TestingServer(spec, true);
         CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
         client.start();
         client.blockUntilConnected();
         FaultCluster cluster = new FaultCluster(root, server, client);
+        cluster.extraConfig = List.copyOf(extraConfig);
         try {
             for (int id = 1; id <= brokers; id++) {
                 cluster.zkProxies.put(id, new FaultProxy("zk-" + id, server.getPort()));
@@ -167,7 +174,7 @@ final class FaultCluster implements AutoCloseable {
     }
 
     private void startOnce(int id) throws IOException {
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m",
                 "-XX:+UseSerialGC",
@@ -190,7 +197,8 @@ final class FaultCluster implements AutoCloseable {
                 "offsets.topic.num.partitions=3",
                 "group.initial.rebalance.delay.ms=0",
                 "group.min.session.timeout.ms=1000",
-                "skein.controlled.shutdown.timeout.ms=5000");
+                "skein.controlled.shutdown.timeout.ms=5000"));
+        command.addAll(extraConfig);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.put(id, process);
         inProxies.get(id).target(awaitReady(id, process));

@@ -96,10 +96,36 @@ class FaultInjectionIT {
         run(seed, faults, EnumSet.complementOf(EnumSet.of(FaultSchedule.Kind.DISK_FULL)));
     }
 
+    /**
+     * Transactions through faults: {@link TxnWorkload}'s transactional producers (seeded commits and aborts, a
+     * {@code read_committed} reader alongside) on a topic with 3 partitions, replication factor 3 and
+     * min.insync.replicas=2, through every kind of fault but {@code DISK_FULL}, with kill -9 of a producer's
+     * transaction coordinator in the middle of its commit and of the leader of a partition holding its open
+     * transaction coming up more often. After healing ({@link TxnChecker}): every transaction whose commit returned is
+     * visible exactly once and whole, no record of an aborted one is ever visible, a transaction whose commit threw is
+     * visible whole or not at all, the reader never saw a record before its commit was requested, no transaction is
+     * left hanging, and the replicas are byte-identical. {@code read_uncommitted} must find aborted records (aborts
+     * reached the log). About 3 to 5 minutes. {@code -Dskein.fault.kinds=TXN_COORDINATOR_KILL,...} restricts the kinds.
+     */
+    @Test
+    @Tag("slow")
+    void transactionsSurviveFaults() throws Exception {
+        long seed = Long.getLong("skein.fault.seed", 5L);
+        keepOutputOnFailure(seed, () -> runTransactions(seed, Integer.getInteger("skein.fault.count", 24)));
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
     /** Runs the schedule; on failure keeps the brokers' output in {@code target/fault-injection/seed-N/}. */
     private void run(long seed, int faults, Set<FaultSchedule.Kind> kinds) throws Exception {
+        keepOutputOnFailure(seed, () -> runChecked(seed, faults, kinds));
+    }
+
+    private void keepOutputOnFailure(long seed, Body body) throws Exception {
         try {
-            runChecked(seed, faults, kinds);
+            body.run();
         } catch (Throwable failure) {
             Path keep = Path.of("target", "fault-injection", "seed-" + seed);
             Files.createDirectories(keep);
@@ -142,7 +168,7 @@ class FaultInjectionIT {
             for (int id : cluster.ids()) {
                 logDirs.add(cluster.dataDir(id));
             }
-            awaitReplicasIdentical(logDirs);
+            awaitReplicasIdentical(TOPIC, logDirs);
             for (int id : cluster.ids()) {
                 cluster.stopCleanly(id);
             }
@@ -170,10 +196,149 @@ class FaultInjectionIT {
         }
     }
 
+    private static final String TXN_TOPIC = "txn-faults";
+    private static final int TXN_STATE_PARTITIONS = 6;
+
+    private void runTransactions(long seed, int faults) throws Exception {
+        long started = System.nanoTime();
+        List<String> config = List.of(
+                "transaction.state.log.num.partitions=" + TXN_STATE_PARTITIONS,
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000");
+        System.out.println("[fault seed " + seed + "] transactional schedule of " + faults + " faults");
+        try (FaultCluster cluster = FaultCluster.start(dir, 3, false, config)) {
+            createTopic(cluster, TXN_TOPIC);
+            Map<String, Integer> topics = Map.of(TXN_TOPIC, PARTITIONS, "__transaction_state", TXN_STATE_PARTITIONS);
+            TxnWorkload workload = new TxnWorkload(TXN_TOPIC, PARTITIONS, cluster.bootstrap(), seed);
+            FaultSchedule schedule = new FaultSchedule(
+                            cluster, workload, TXN_STATE_PARTITIONS, TXN_TOPIC, PARTITIONS, seed)
+                    .only(txnKinds())
+                    .weigh(FaultSchedule.Kind.TXN_COORDINATOR_KILL, 3)
+                    .weigh(FaultSchedule.Kind.TXN_LEADER_KILL, 2);
+            try {
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (workload.ackCount() < 20 && System.nanoTime() < deadline) {
+                    Thread.sleep(100); // the first commits create __transaction_state
+                }
+                assertThat(cluster.awaitHealthy(topics, 60_000))
+                        .as("topics fully replicated before the first fault, " + workload.ackCount() + " commits")
+                        .isTrue();
+                schedule.run(faults);
+            } finally {
+                workload.close();
+            }
+            assertThat(cluster.awaitHealthy(topics, 60_000))
+                    .as(schedule.failureReport("healed cluster"))
+                    .isTrue();
+            TxnChecker checker = new TxnChecker(TXN_TOPIC, PARTITIONS, cluster.bootstrap());
+            checker.settle();
+            checker.check(workload.txns(), workload.reader().seen());
+            List<String> problems = new ArrayList<>(workload.reader().violations());
+            problems.addAll(checker.problems());
+            List<Path> logDirs = new ArrayList<>();
+            for (int id : cluster.ids()) {
+                logDirs.add(cluster.dataDir(id));
+            }
+            awaitReplicasIdentical(TXN_TOPIC, logDirs);
+            long resumed = resumedTransactions(cluster);
+            brokerErrors(cluster).forEach(line -> schedule.note("broker ERROR: " + line));
+            for (int id : cluster.ids()) {
+                cluster.stopCleanly(id);
+            }
+            HistoryChecker replicas = new HistoryChecker(TXN_TOPIC, PARTITIONS);
+            replicas.compareReplicas(logDirs);
+            problems.addAll(replicas.problems());
+            long problemCount = problems.size() - checker.problems().size() + checker.problemCount();
+            String summary = txnSummary(seed, faults, schedule, workload, checker, resumed, problemCount) + "; "
+                    + (System.nanoTime() - started) / 1_000_000_000L + " s";
+            schedule.note(summary);
+            assertThat(problems)
+                    .as(schedule.failureReport(summary + "\nproblems:\n" + String.join("\n", problems)))
+                    .isEmpty();
+            assertThat(workload.count(TxnWorkload.Outcome.COMMITTED))
+                    .as("committed")
+                    .isPositive();
+            assertThat(workload.count(TxnWorkload.Outcome.ABORTED))
+                    .as("aborted")
+                    .isPositive();
+            assertThat(checker.abortedRecordsInLog())
+                    .as("aborted records read_uncommitted")
+                    .isPositive();
+            assertThat(workload.reader().seen())
+                    .as("records read during the run")
+                    .isNotEmpty();
+        }
+    }
+
+    /** Every kind but {@code DISK_FULL}, or those named in {@code -Dskein.fault.kinds=KIND,KIND} (to hunt). */
+    private static Set<FaultSchedule.Kind> txnKinds() {
+        String named = System.getProperty("skein.fault.kinds", "");
+        if (named.isBlank()) {
+            return EnumSet.complementOf(EnumSet.of(FaultSchedule.Kind.DISK_FULL));
+        }
+        Set<FaultSchedule.Kind> kinds = EnumSet.noneOf(FaultSchedule.Kind.class);
+        for (String name : named.split(",")) {
+            kinds.add(FaultSchedule.Kind.valueOf(name.trim()));
+        }
+        return kinds;
+    }
+
+    private static String txnSummary(
+            long seed,
+            int faults,
+            FaultSchedule schedule,
+            TxnWorkload workload,
+            TxnChecker checker,
+            long resumed,
+            long problems) {
+        return "SUMMARY seed " + seed + ": " + faults + " faults " + schedule.injectedKinds()
+                + ", transactional hooks " + schedule.txnHooks() + "; transactions: "
+                + workload.count(TxnWorkload.Outcome.COMMITTED) + " committed, "
+                + workload.count(TxnWorkload.Outcome.ABORTED) + " aborted, "
+                + workload.count(TxnWorkload.Outcome.AMBIGUOUS) + " ambiguous (" + checker.ambiguousCommitted()
+                + " turned out committed, " + checker.ambiguousAborted() + " aborted), "
+                + workload.count(TxnWorkload.Outcome.OPEN) + " left open; " + checker.abortedRecordsInLog()
+                + " aborted records in the log; " + workload.reader().seen().size()
+                + " records read during the run (" + workload.reader().restarts() + " reader restarts); "
+                + resumed + " prepared transactions resumed by a new coordinator; " + problems + " problems";
+    }
+
+    /** The distinct ERROR lines of the brokers' output (timestamps cut, at most 20), for the timeline. */
+    private List<String> brokerErrors(FaultCluster cluster) throws Exception {
+        Set<String> errors = new java.util.LinkedHashSet<>();
+        for (int id : cluster.ids()) {
+            for (String line : Files.readAllLines(dir.resolve("broker-" + id + ".out"))) {
+                int at = line.indexOf(" ERROR ");
+                if (at >= 0 && errors.size() < 20) {
+                    errors.add("broker " + id + ":" + line.substring(at, Math.min(line.length(), at + 240)));
+                }
+            }
+        }
+        return List.copyOf(errors);
+    }
+
+    /** The sum over the brokers' output of the prepared transactions a newly loaded coordinator resumed. */
+    private long resumedTransactions(FaultCluster cluster) throws Exception {
+        java.util.regex.Pattern resumed = java.util.regex.Pattern.compile(", (\\d+) transactions resumed");
+        long sum = 0;
+        for (int id : cluster.ids()) {
+            for (String line : Files.readAllLines(dir.resolve("broker-" + id + ".out"))) {
+                java.util.regex.Matcher m = resumed.matcher(line);
+                if (m.find()) {
+                    sum += Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return sum;
+    }
+
     private static void createTopic(FaultCluster cluster) throws Exception {
+        createTopic(cluster, TOPIC);
+    }
+
+    private static void createTopic(FaultCluster cluster, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap()))) {
             admin.createTopics(List.of(
-                            new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                            new NewTopic(topic, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all()
                     .get();
         }
@@ -199,10 +364,10 @@ class FaultInjectionIT {
     }
 
     /** While the idle brokers run, waits (up to 30 s) until followers have fetched everything; no assertion here. */
-    private void awaitReplicasIdentical(List<Path> logDirs) throws Exception {
+    private static void awaitReplicasIdentical(String topic, List<Path> logDirs) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
-            HistoryChecker probe = new HistoryChecker(TOPIC, PARTITIONS);
+            HistoryChecker probe = new HistoryChecker(topic, PARTITIONS);
             probe.compareReplicas(logDirs);
             if (probe.problems().isEmpty()) {
                 return;

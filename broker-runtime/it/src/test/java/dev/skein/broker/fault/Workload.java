@@ -40,7 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Violations seen while running (one offset read with two values, a committed offset going backwards, two acks of
  * one offset) are collected in {@link #violations()}.
  */
-final class Workload implements AutoCloseable {
+final class Workload implements FaultSchedule.Progress, AutoCloseable {
     static final int KEYS = 12;
     static final String GROUP = "fault-checker";
 
@@ -75,14 +75,16 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    long ackCount() {
+    @Override
+    public long ackCount() {
         synchronized (acks) {
             return acks.size();
         }
     }
 
     /** The earliest acknowledgement (nanoTime) of a record sent at or after {@code sinceNanos} to one of the partitions, or -1. */
-    long firstAckSentAfter(long sinceNanos, Collection<Integer> partitions) {
+    @Override
+    public long firstAckSentAfter(long sinceNanos, Collection<Integer> partitions) {
         long first = -1;
         synchronized (acks) {
             // Acknowledged after it was sent, so scanning back from the newest can stop at the first older ack.
