@@ -204,20 +204,58 @@ final class ProduceApi implements ApiHandler {
             appendNow(client, partition.get(), tp, records, acks, timeoutMs, response, durable, null);
             return;
         }
+        durable.add(verifyThenAppend(
+                version, client, transactionalId, partition.get(), tp, records, acks, timeoutMs, response, guard, 1));
+    }
+
+    /**
+     * Asks the coordinator about the first transactional batch of a producer here, then appends it under
+     * {@code guard}. A {@code transaction.version} 2 producer (Produce v12+, the coordinator adds the partition) whose
+     * guard a marker dropped meanwhile (the marker of the transaction it just ended, written at the epoch it now
+     * uses) is verified once more under a fresh guard, as Kafka retries the verification from the start; the append
+     * still checks the guard, so a batch of an ended transaction is never admitted.
+     */
+    private CompletableFuture<Void> verifyThenAppend(
+            short version,
+            InetAddress client,
+            String transactionalId,
+            Partition partition,
+            TopicPartition tp,
+            MemoryRecords records,
+            short acks,
+            int timeoutMs,
+            PartitionProduceResponse response,
+            Object guard,
+            int retriesLeft) {
         long producerId = producerId(records);
-        CompletableFuture<Errors> verified = verifier.verify(
-                transactionalId, producerId, producerEpoch(records), tp, version >= FIRST_VERSION_ADDING_PARTITIONS);
-        durable.add(verified.thenCompose(error -> {
+        short epoch = producerEpoch(records);
+        boolean add = version >= FIRST_VERSION_ADDING_PARTITIONS;
+        return verifier.verify(transactionalId, producerId, epoch, tp, add).thenCompose(error -> {
             if (error != Errors.NONE) {
                 response.setErrorCode(error.code())
                         .setErrorMessage("Transactional batch of producer " + producerId
                                 + " refused by the transaction coordinator: " + error.message());
                 return CompletableFuture.completedFuture(null);
             }
+            Object current = partition.log().transactionVerificationGuard(producerId, epoch);
+            if (add && retriesLeft > 0 && current != null && current != guard) {
+                return verifyThenAppend(
+                        version,
+                        client,
+                        transactionalId,
+                        partition,
+                        tp,
+                        records,
+                        acks,
+                        timeoutMs,
+                        response,
+                        current,
+                        retriesLeft - 1);
+            }
             List<CompletableFuture<Void>> waits = new ArrayList<>(2);
-            appendNow(client, partition.get(), tp, records, acks, timeoutMs, response, waits, guard);
+            appendNow(client, partition, tp, records, acks, timeoutMs, response, waits, guard);
             return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-        }));
+        });
     }
 
     /**

@@ -296,7 +296,8 @@ class FaultInjectionIT {
                 + workload.count(TxnWorkload.Outcome.ABORTED) + " aborted, "
                 + workload.count(TxnWorkload.Outcome.AMBIGUOUS) + " ambiguous (" + checker.ambiguousCommitted()
                 + " turned out committed, " + checker.ambiguousAborted() + " aborted), "
-                + workload.count(TxnWorkload.Outcome.OPEN) + " left open; " + checker.abortedRecordsInLog()
+                + workload.count(TxnWorkload.Outcome.OPEN) + " left open; errors " + workload.errorKinds() + "; "
+                + checker.abortedRecordsInLog()
                 + " aborted records in the log; " + workload.reader().seen().size()
                 + " records read during the run (" + workload.reader().restarts() + " reader restarts); "
                 + resumed + " prepared transactions resumed by a new coordinator; " + problems + " problems";

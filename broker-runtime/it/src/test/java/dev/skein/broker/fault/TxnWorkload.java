@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,6 +127,17 @@ final class TxnWorkload implements FaultSchedule.Progress, AutoCloseable {
 
     long count(Outcome outcome) {
         return txns.values().stream().filter(t -> t.outcome == outcome).count();
+    }
+
+    /** How many transactions ended with each error (its text, cut at 160 characters). */
+    Map<String, Long> errorKinds() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Txn txn : txns.values()) {
+            if (txn.error != null) {
+                counts.merge(txn.error.substring(0, Math.min(160, txn.error.length())), 1L, Long::sum);
+            }
+        }
+        return counts;
     }
 
     @Override
@@ -272,7 +284,7 @@ final class TxnWorkload implements FaultSchedule.Progress, AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             txn.endedNanos = System.nanoTime();
-            txn.error = e.toString();
+            txn.error = e.getCause() == null ? e.toString() : e + " <- " + e.getCause();
             // Without a commit request the coordinator can only abort it (on the next InitProducerId or a timeout).
             txn.outcome = txn.commitRequestedNanos < 0 ? Outcome.ABORTED : Outcome.AMBIGUOUS;
             return false;

@@ -168,6 +168,8 @@ class TransactionalLogIT {
 
     @Test
     void aVerificationThatRacedTheTransactionsMarkerCannotStartATransaction() throws Exception {
+        // transaction.version 1 (Produce v11, verify only): the marker has the data's epoch, so the guard is all
+        // that tells the ended transaction's late batch from a new one.
         long producerId = RawProduce.initProducerId(raw);
         verifier.hold = true;
         CompletableFuture<PartitionProduceResponse> late = CompletableFuture.supplyAsync(() -> {
@@ -176,7 +178,7 @@ class TransactionalLogIT {
                         other,
                         TOPIC,
                         RawProduce.copy(RawTxn.txnBatch(producerId, (short) 0, 0, "late")),
-                        (short) 12,
+                        (short) 11,
                         "tx");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -189,6 +191,35 @@ class TransactionalLogIT {
         assertThat(error(late.get())).isEqualTo(Errors.INVALID_TXN_STATE);
         assertThat(RawTxn.latest(raw, TP, COMMITTED)).isEqualTo(1);
         assertThat(RawTxn.fetch(raw, TP, 0, COMMITTED).lastStableOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void aVersionTwoBatchWhoseGuardThePreviousTransactionsMarkerDroppedIsVerifiedAgain() throws Exception {
+        long producerId = RawProduce.initProducerId(raw);
+        verifier.hold = true;
+        CompletableFuture<PartitionProduceResponse> next = CompletableFuture.supplyAsync(() -> {
+            try (RawConnection other = new RawConnection(harness.broker().port())) {
+                return RawProduce.produce(
+                        other,
+                        TOPIC,
+                        RawProduce.copy(RawTxn.txnBatch(producerId, (short) 1, 0, "next")),
+                        (short) 12,
+                        "tx");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> verifier.held.size() == 1);
+        // transaction.version 2: the previous transaction ended with markers at the bumped epoch 1, the epoch the
+        // producer's next transaction uses; the marker reaches this partition while that one's first batch verifies.
+        assertThat(RawTxn.writeMarker(raw, TP, producerId, (short) 1, 0, true)).isEqualTo(Errors.NONE);
+        verifier.hold = false;
+        verifier.held.get(0).complete(Errors.NONE);
+        assertThat(error(next.get())).isEqualTo(Errors.NONE);
+        assertThat(verifier.calls).hasSize(2).allSatisfy(call -> assertThat(call.add())
+                .isTrue());
+        assertThat(RawTxn.writeMarker(raw, TP, producerId, (short) 1, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(RawTxn.latest(raw, TP, COMMITTED)).isEqualTo(3);
     }
 
     @Test

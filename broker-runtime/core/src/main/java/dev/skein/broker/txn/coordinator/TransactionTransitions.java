@@ -193,8 +193,11 @@ final class TransactionTransitions {
      *   <li>the request's epoch is the current one in Empty/Ongoing; in a Prepare or Complete state it may be one below
      *       the current (a retry of the EndTxn that bumped it, whose answer was lost), or, after an overflow, the
      *       previous producer id at the last epoch;
-     *   <li>a retry answers NONE once complete (with the current id and epoch), CONCURRENT_TRANSACTIONS while the
-     *       markers are written, INVALID_TXN_STATE when it asks for the other outcome;
+     *   <li>while the markers of the last end are written (PrepareCommit/PrepareAbort) every EndTxn answers
+     *       CONCURRENT_TRANSACTIONS, before any other check (Kafka's pending transition): the client's next
+     *       transaction, at the bumped epoch, may end before the previous one's markers are all written;
+     *   <li>a retry answers NONE once complete (with the current id and epoch), INVALID_TXN_STATE when it asks for the
+     *       other outcome;
      *   <li>an abort without a transaction (Empty, or Complete at the current epoch) still bumps the epoch, with no
      *       partitions; a commit without a transaction is INVALID_TXN_STATE;
      *   <li>when the bump would overflow, the prepared entry names a new producer id ({@code NEED_PRODUCER_ID} first),
@@ -207,13 +210,19 @@ final class TransactionTransitions {
             TransactionEntry e, long producerId, short epoch, boolean commit, long freshProducerId, long now) {
         boolean retryOnOverflow = e.previousProducerId() == producerId && epoch == MAX_EPOCH && e.producerEpoch() == 0;
         boolean retryOnBump = e.producerEpoch() == epoch + 1;
+        if (e.state() == TransactionState.PREPARE_COMMIT || e.state() == TransactionState.PREPARE_ABORT) {
+            // The markers of the transaction just ended are still being written (Kafka's pending CompleteCommit or
+            // CompleteAbort, checked before anything else): the client's next EndTxn, at the epoch that end bumped
+            // to, or a retry of that end, tries again once the transaction is complete.
+            return Decision.answer(Errors.CONCURRENT_TRANSACTIONS);
+        }
         if (e.producerId() != producerId && !retryOnOverflow) {
             return Decision.answer(Errors.INVALID_PRODUCER_ID_MAPPING);
         }
         boolean validEpoch =
                 switch (e.state()) {
-                    case EMPTY, ONGOING, DEAD, PREPARE_EPOCH_FENCE -> epoch == e.producerEpoch();
-                    case PREPARE_COMMIT, PREPARE_ABORT -> retryOnBump;
+                    case EMPTY, ONGOING, DEAD, PREPARE_EPOCH_FENCE, PREPARE_COMMIT, PREPARE_ABORT -> epoch
+                            == e.producerEpoch();
                     case COMPLETE_COMMIT, COMPLETE_ABORT -> retryOnBump
                             || retryOnOverflow
                             || epoch == e.producerEpoch();
@@ -235,10 +244,6 @@ final class TransactionTransitions {
                     : retry
                             ? Decision.answer(Errors.NONE)
                             : prepareV2(e, TransactionState.PREPARE_ABORT, freshProducerId, now);
-            case PREPARE_COMMIT -> Decision.answer(
-                    commit && retry ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
-            case PREPARE_ABORT -> Decision.answer(
-                    !commit && retry ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
             case EMPTY -> commit
                     ? Decision.answer(Errors.INVALID_TXN_STATE)
                     : prepareV2(e, TransactionState.PREPARE_ABORT, freshProducerId, now);

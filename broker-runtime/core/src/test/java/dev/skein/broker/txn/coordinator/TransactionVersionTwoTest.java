@@ -114,6 +114,31 @@ class TransactionVersionTwoTest {
     }
 
     @Test
+    void theNextTransactionsEndWaitsForThePreviousOnesMarkersInsteadOfBeingFenced() {
+        // The Java client aborts a transaction whose records it never sent right after the previous end's answer:
+        // EndTxn at the bumped epoch while the previous markers are still being written.
+        InitResult init = ongoingV2("t", P0);
+        short bumped = (short) (init.producerEpoch() + 1);
+        assertThat(coordinator
+                        .endTransactionV2("t", init.producerId(), init.producerEpoch(), false)
+                        .join()
+                        .error())
+                .isEqualTo(Errors.NONE);
+
+        assertThat(coordinator
+                        .endTransactionV2("t", init.producerId(), bumped, false)
+                        .join()
+                        .error())
+                .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+
+        deliverMarkers();
+        assertThat(coordinator
+                        .endTransactionV2("t", init.producerId(), bumped, false)
+                        .join())
+                .isEqualTo(new EndResult(Errors.NONE, init.producerId(), (short) (bumped + 1)));
+    }
+
+    @Test
     void retriedEndTxnWhoseAnswerWasLostGetsTheSameAnswer() {
         InitResult init = ongoingV2("t", P0);
         short epoch = init.producerEpoch();
