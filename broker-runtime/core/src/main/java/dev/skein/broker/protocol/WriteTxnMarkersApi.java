@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each partition gets its own error: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), INVALID_PRODUCER_EPOCH (a marker older than the producer's epoch),
- * TRANSACTION_COORDINATOR_FENCED (a coordinator epoch older than the last marker's), REQUEST_TIMED_OUT. Once a marker is
- * committed the {@link TransactionMarkerListener} is told, in append order per partition (the group coordinator
+ * TRANSACTION_COORDINATOR_FENCED (a coordinator epoch older than the last marker's), REQUEST_TIMED_OUT. Once a marker
+ * is committed the {@link TransactionMarkerListener} is told, in append order per partition (the group coordinator
  * materializes or drops transactional offset commits). No thread waits.
  */
 final class WriteTxnMarkersApi implements ApiHandler, LocalMarkerWriter {

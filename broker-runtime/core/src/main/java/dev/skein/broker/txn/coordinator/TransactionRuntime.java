@@ -23,9 +23,9 @@ import org.apache.kafka.common.utils.Time;
  * (WriteTxnMarkers to partition leaders, AddPartitionsToTxn verification to other coordinators), plus the
  * {@link TransactionVerifier} this broker's partition leaders ask (KIP-890 part 1). Markers for this broker's own
  * partitions skip the network once {@link #deliverMarkersLocally} names its WriteTxnMarkers side; a marker thread sends
- * the batches that queued while a destination's previous request was in flight. {@link #start} registers for {@code __transaction_state} leadership, so call it, and
- * {@link #deliverMarkersLocally}, before the partition registry loads its partitions; {@link #close} stops the threads
- * and the client.
+ * the batches that queued while a destination's previous request was in flight. {@link #start} registers for
+ * {@code __transaction_state} leadership, so call it, and {@link #deliverMarkersLocally}, before the partition registry
+ * loads its partitions; {@link #close} stops the threads and the client.
  */
 public final class TransactionRuntime implements AutoCloseable {
 
