@@ -193,6 +193,8 @@ public final class Broker implements AutoCloseable {
                         .orElse(groupConfig.offsetsTopicPartitions()),
                 scheduler,
                 time);
+        // This broker's coordinator writes markers to its own partitions directly, not through its listener.
+        transactions.deliverMarkersLocally(KafkaApis.localMarkerWriter(partitions, producePurgatory, groups));
         partitions.loadAll(metadata.topics());
         metadata.addListener(partitions);
         metadata.session().onConnectionChange(partitions::metadataSessionChanged);

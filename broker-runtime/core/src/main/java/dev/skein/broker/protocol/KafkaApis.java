@@ -12,6 +12,7 @@ import dev.skein.broker.partition.ReplicationWaits;
 import dev.skein.broker.partition.TopicAdmin;
 import dev.skein.broker.txn.TransactionMarkerListener;
 import dev.skein.broker.txn.TransactionVerifier;
+import dev.skein.broker.txn.coordinator.LocalMarkerWriter;
 import dev.skein.broker.txn.coordinator.TransactionCoordinator;
 import java.util.EnumMap;
 import java.util.Map;
@@ -28,6 +29,19 @@ public final class KafkaApis {
     private static final long MARKER_TIMEOUT_MS = 30_000;
 
     private KafkaApis() {}
+
+    /**
+     * This broker's side of WriteTxnMarkers, for its own transaction coordinator to call without a request (the same
+     * appends, replication waits and listener calls as the handler the dispatcher serves).
+     */
+    public static LocalMarkerWriter localMarkerWriter(
+            PartitionRegistry partitions, Purgatory producePurgatory, TransactionMarkerListener markerListener) {
+        return new WriteTxnMarkersApi(
+                new LeaderLookup(partitions),
+                new ReplicationWaits(producePurgatory),
+                markerListener,
+                MARKER_TIMEOUT_MS);
+    }
 
     public static RequestDispatcher dispatcher(
             BrokerConfig config,

@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@link BrokerClient} over plain Kafka-protocol connections: one daemon thread and one connection per destination
  * broker, requests sent one at a time in submission order (each at the builder's latest version: the peer is a Skein
  * broker of the same build). Callers only enqueue. A failed connection fails the request it carried (the caller
- * retries) and is reopened for the next one. {@link #close} stops every thread and fails what is queued.
+ * retries) and is reopened for the next one. {@link #close} closes every connection (a request in flight fails at
+ * once instead of waiting for its read timeout), stops every thread and fails what is queued; a request sent while or
+ * after the client closes fails too: no future is left pending.
  */
 public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetworkBrokerClient.class);
@@ -33,14 +36,21 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
     private final IntFunction<Address> addresses;
     private final int timeoutMs;
     private final String clientId;
+    private final ThreadFactory threads;
     private final Map<Integer, Channel> channels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** @param addresses a broker's address, or null if it is not live */
     public NetworkBrokerClient(IntFunction<Address> addresses, int timeoutMs, String clientId) {
+        this(addresses, timeoutMs, clientId, r -> new Thread(r));
+    }
+
+    /** @param threads makes each destination's thread (named and made a daemon here) */
+    NetworkBrokerClient(IntFunction<Address> addresses, int timeoutMs, String clientId, ThreadFactory threads) {
         this.addresses = addresses;
         this.timeoutMs = timeoutMs;
         this.clientId = clientId;
+        this.threads = threads;
     }
 
     private record Pending(AbstractRequest.Builder<?> request, CompletableFuture<AbstractResponse> future) {}
@@ -52,13 +62,21 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
             future.completeExceptionally(new IOException("broker client closed"));
             return future;
         }
-        channels.computeIfAbsent(brokerId, this::startChannel).queue.add(new Pending(request, future));
+        Channel channel = channels.computeIfAbsent(brokerId, this::startChannel);
+        channel.queue.add(new Pending(request, future));
+        if (closed) {
+            // close() may have run since the check above: the channel's thread may have drained its queue before the
+            // add, and close() may not have seen a channel created meanwhile.
+            channel.failQueued();
+            channel.thread.interrupt();
+        }
         return future;
     }
 
     private Channel startChannel(int brokerId) {
         Channel channel = new Channel(brokerId);
-        Thread thread = new Thread(channel, clientId + "-to-" + brokerId);
+        Thread thread = threads.newThread(channel);
+        thread.setName(clientId + "-to-" + brokerId);
         thread.setDaemon(true);
         channel.thread = thread;
         thread.start();
@@ -69,7 +87,9 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
         final int brokerId;
         final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
         volatile Thread thread;
-        private Socket socket;
+        /** Written by the channel's thread; read by {@link NetworkBrokerClient#close} to unblock it. */
+        private volatile Socket socket;
+
         private int correlationId;
 
         Channel(int brokerId) {
@@ -92,16 +112,21 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
                 Thread.currentThread().interrupt();
             } finally {
                 disconnect();
-                Pending left;
-                while ((left = queue.poll()) != null) {
-                    left.future().completeExceptionally(new IOException("broker client closed"));
-                }
+                failQueued();
+            }
+        }
+
+        void failQueued() {
+            Pending left;
+            while ((left = queue.poll()) != null) {
+                left.future().completeExceptionally(new IOException("broker client closed"));
             }
         }
 
         private AbstractResponse exchange(AbstractRequest.Builder<?> builder) throws IOException {
+            Socket socket = this.socket;
             if (socket == null) {
-                connect();
+                socket = connect();
             }
             AbstractRequest request = builder.build(builder.latestAllowedVersion());
             RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId, correlationId++);
@@ -121,31 +146,36 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
             return AbstractResponse.parseResponse(ByteBuffer.wrap(body), header);
         }
 
-        private void connect() throws IOException {
+        private Socket connect() throws IOException {
             Address address = addresses.apply(brokerId);
             if (address == null) {
                 throw new IOException("broker " + brokerId + " is not live");
             }
             Socket s = new Socket();
-            try {
-                s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
-                s.setSoTimeout(timeoutMs);
-                s.setTcpNoDelay(true);
-            } catch (IOException e) {
-                s.close();
-                throw e;
+            socket = s; // before connecting, so that close() can cut a slow connect short
+            if (closed) { // close() may have looked for a socket before the line above
+                throw new IOException("broker client closed");
             }
-            socket = s;
+            s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
+            s.setSoTimeout(timeoutMs);
+            s.setTcpNoDelay(true);
+            return s;
         }
 
         private void disconnect() {
-            if (socket != null) {
+            closeSocket();
+            socket = null;
+        }
+
+        /** Closes the connection; a read or write blocked on it fails at once. Any thread. */
+        void closeSocket() {
+            Socket s = socket;
+            if (s != null) {
                 try {
-                    socket.close();
+                    s.close();
                 } catch (IOException e) {
                     log.debug("Closing the connection to broker {}: {}", brokerId, e.toString());
                 }
-                socket = null;
             }
         }
     }
@@ -155,6 +185,7 @@ public final class NetworkBrokerClient implements BrokerClient, AutoCloseable {
         closed = true;
         for (Channel channel : channels.values()) {
             channel.thread.interrupt();
+            channel.closeSocket(); // socket reads and writes do not notice interrupts
         }
         for (Channel channel : channels.values()) {
             channel.thread.join(10_000);

@@ -6,30 +6,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
-import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
-import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
-import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the markers that end a transaction: a WriteTxnMarkers request to the leader of every partition of the
- * transaction (this broker included, through the same client), grouped by leader, retried every
- * {@code retryBackoffMs} for the partitions not yet acknowledged (no leader, leader moved, unreachable, any retriable
- * error) until all are, then the completion runs once. A partition whose topic was deleted needs no marker. Delivery
- * stops without completing when the coordinator is no longer current (it resigned the {@code __transaction_state}
- * partition: the next coordinator resends from the log) or a leader answers TRANSACTION_COORDINATOR_FENCED or
- * INVALID_PRODUCER_EPOCH (a newer coordinator or producer epoch already moved on), as Kafka's marker channel does.
- * Re-delivery is safe: a leader writes a marker for a producer without open transaction as a no-op for readers.
+ * Writes the markers that end a transaction: WriteTxnMarkers to the leader of every partition of the transaction,
+ * retried every {@code retryBackoffMs} for the partitions not yet acknowledged (no leader, leader moved, unreachable,
+ * any retriable error) until all are, then the completion runs once. A partition whose topic was deleted needs no
+ * marker. Delivery stops without completing when the coordinator is no longer current (it resigned the
+ * {@code __transaction_state} partition: the next coordinator resends from the log) or a leader answers
+ * TRANSACTION_COORDINATOR_FENCED or INVALID_PRODUCER_EPOCH (a newer coordinator or producer epoch already moved on),
+ * as Kafka's marker channel does. Re-delivery is safe: a leader writes a marker for a producer without open transaction
+ * as a no-op for readers.
  *
- * <p>Never blocks the caller: requests go through the {@link BrokerClient}, retries through {@link Retries}.
+ * <p>Batching, as Kafka's marker channel: each destination broker has a {@link MarkerDestination} queue with at most
+ * one request in flight. The markers of every transaction waiting for that broker go out together in the next
+ * WriteTxnMarkers request (one marker entry per transaction, at most one per producer id per request), sent on
+ * {@code followUps} as soon as the previous one is answered. Whether a request goes over the network or, for this
+ * broker's own partitions, through a direct call ({@link LocalFirstBrokerClient}) is the {@link BrokerClient}'s
+ * business.
+ *
+ * <p>Threads: {@link #send} and the retries send on the calling thread, which only waits for what the client does
+ * inline (a local client appends this broker's markers there; see {@link LocalMarkerWriter} for the locks a caller may
+ * hold). Requests queued behind one in flight are sent on {@code followUps}, never on the thread that delivered the
+ * answer (a network client's, or one completing a replication wait). The completion runs on the thread that
+ * delivered the last acknowledgement (or the caller's, when no partition needs a marker or the local markers were
+ * replicated at once).
  */
 public final class TransactionMarkerSender {
     private static final Logger log = LoggerFactory.getLogger(TransactionMarkerSender.class);
@@ -38,6 +45,8 @@ public final class TransactionMarkerSender {
     private final MarkerTarget targets;
     private final Retries retries;
     private final long retryBackoffMs;
+    private final Executor followUps;
+    private final Map<Integer, MarkerDestination> destinations = new ConcurrentHashMap<>();
 
     /** The markers of one transaction. */
     public record Markers(
@@ -48,26 +57,50 @@ public final class TransactionMarkerSender {
             int coordinatorEpoch,
             Set<TopicPartition> partitions) {}
 
+    /** A sender whose queued requests go out on the thread that delivered the previous answer (tests). */
     public TransactionMarkerSender(BrokerClient client, MarkerTarget targets, Retries retries, long retryBackoffMs) {
+        this(client, targets, retries, retryBackoffMs, Runnable::run);
+    }
+
+    /** @param followUps sends the requests that queued while their destination's previous one was in flight */
+    public TransactionMarkerSender(
+            BrokerClient client, MarkerTarget targets, Retries retries, long retryBackoffMs, Executor followUps) {
         this.client = client;
         this.targets = targets;
         this.retries = retries;
         this.retryBackoffMs = retryBackoffMs;
+        this.followUps = followUps;
     }
 
     /**
      * Delivers {@code markers}; runs {@code onWritten} once every partition acknowledged, unless delivery stopped
      * first (see the class doc). Returns at once.
+     *
+     * @param stillCurrent whether this coordinator still owns the transaction; checked before every (re)send
      */
     public void send(Markers markers, BooleanSupplier stillCurrent, Runnable onWritten) {
         new Delivery(markers, stillCurrent, onWritten).attempt();
     }
 
-    private final class Delivery {
-        private final Markers markers;
+    /** Markers queued for {@code brokerId} and not yet in a request (for tests and diagnostics). */
+    int queued(int brokerId) {
+        MarkerDestination destination = destinations.get(brokerId);
+        return destination == null ? 0 : destination.queued();
+    }
+
+    private MarkerDestination destination(int brokerId) {
+        return destinations.computeIfAbsent(brokerId, id -> new MarkerDestination(id, client, followUps));
+    }
+
+    /** One transaction's markers on their way: the partitions not yet acknowledged, and the current round. */
+    final class Delivery {
+        final Markers markers;
         private final BooleanSupplier stillCurrent;
         private final Runnable onWritten;
         private final Set<TopicPartition> remaining = ConcurrentHashMap.newKeySet();
+        /** Destinations of the current round that have not answered yet. */
+        private final AtomicInteger outstanding = new AtomicInteger();
+
         private volatile boolean stopped;
 
         Delivery(Markers markers, BooleanSupplier stillCurrent, Runnable onWritten) {
@@ -77,8 +110,14 @@ public final class TransactionMarkerSender {
             remaining.addAll(markers.partitions());
         }
 
+        /** Whether the markers are still to be delivered: not stopped, and the coordinator is still current. */
+        boolean active() {
+            return !stopped && stillCurrent.getAsBoolean();
+        }
+
+        /** One round: queues the unacknowledged partitions at their current leaders. */
         void attempt() {
-            if (stopped || !stillCurrent.getAsBoolean()) {
+            if (!active()) {
                 return;
             }
             Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
@@ -98,51 +137,46 @@ public final class TransactionMarkerSender {
                 retryLater();
                 return;
             }
-            AtomicInteger outstanding = new AtomicInteger(byLeader.size());
-            byLeader.forEach((leader, partitions) -> client.send(leader, request(partitions))
-                    .whenComplete((response, failure) -> {
-                        try {
-                            if (failure == null) {
-                                acknowledge(response);
-                            } else {
-                                log.debug(
-                                        "Markers of {} to broker {}: {}",
-                                        markers.transactionalId(),
-                                        leader,
-                                        failure.toString());
-                            }
-                        } finally {
-                            if (outstanding.decrementAndGet() == 0) {
-                                roundDone();
-                            }
-                        }
-                    }));
+            outstanding.set(byLeader.size());
+            List<MarkerDestination> queuedAt = new ArrayList<>(byLeader.size());
+            byLeader.forEach((leader, partitions) -> {
+                MarkerDestination destination = destination(leader);
+                destination.enqueue(new MarkerDestination.Pending(this, partitions));
+                queuedAt.add(destination);
+            });
+            queuedAt.forEach(MarkerDestination::flush);
         }
 
-        private void acknowledge(AbstractResponse response) {
-            if (!(response instanceof WriteTxnMarkersResponse markersResponse)) {
-                return;
+        /**
+         * A destination answered this round's partitions it was sent: {@code errors} per partition, or null when the
+         * request failed or was never sent (all of them stay unacknowledged).
+         */
+        void answered(int brokerId, Map<TopicPartition, Errors> errors) {
+            if (errors != null) {
+                errors.forEach((tp, error) -> {
+                    if (error == Errors.NONE) {
+                        remaining.remove(tp);
+                    } else if (error == Errors.TRANSACTION_COORDINATOR_FENCED
+                            || error == Errors.INVALID_PRODUCER_EPOCH) {
+                        log.info(
+                                "Stopped writing the markers of {} (producer {} epoch {}): {} on broker {} answered {}",
+                                markers.transactionalId(),
+                                markers.producerId(),
+                                markers.producerEpoch(),
+                                tp,
+                                brokerId,
+                                error);
+                        stopped = true;
+                    }
+                });
             }
-            Map<TopicPartition, Errors> errors =
-                    markersResponse.errorsByProducerId().getOrDefault(markers.producerId(), Map.of());
-            errors.forEach((tp, error) -> {
-                if (error == Errors.NONE) {
-                    remaining.remove(tp);
-                } else if (error == Errors.TRANSACTION_COORDINATOR_FENCED || error == Errors.INVALID_PRODUCER_EPOCH) {
-                    log.info(
-                            "Stopped writing the markers of {} (producer {} epoch {}): {} answered {}",
-                            markers.transactionalId(),
-                            markers.producerId(),
-                            markers.producerEpoch(),
-                            tp,
-                            error);
-                    stopped = true;
-                }
-            });
+            if (outstanding.decrementAndGet() == 0) {
+                roundDone();
+            }
         }
 
         private void roundDone() {
-            if (stopped || !stillCurrent.getAsBoolean()) {
+            if (!active()) {
                 return;
             }
             if (remaining.isEmpty()) {
@@ -154,23 +188,6 @@ public final class TransactionMarkerSender {
 
         private void retryLater() {
             retries.after(retryBackoffMs, this::attempt);
-        }
-
-        private WriteTxnMarkersRequest.Builder request(List<TopicPartition> partitions) {
-            Map<String, WritableTxnMarkerTopic> topics = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                topics.computeIfAbsent(tp.topic(), t -> new WritableTxnMarkerTopic().setName(t))
-                        .partitionIndexes()
-                        .add(tp.partition());
-            }
-            WritableTxnMarker marker = new WritableTxnMarker()
-                    .setProducerId(markers.producerId())
-                    .setProducerEpoch(markers.producerEpoch())
-                    .setTransactionResult(markers.commit())
-                    .setCoordinatorEpoch(markers.coordinatorEpoch())
-                    .setTopics(new ArrayList<>(topics.values()));
-            return new WriteTxnMarkersRequest.Builder(
-                    new WriteTxnMarkersRequestData().setMarkers(new ArrayList<>(List.of(marker))));
         }
     }
 }
