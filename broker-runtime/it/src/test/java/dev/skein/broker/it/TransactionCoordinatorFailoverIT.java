@@ -140,9 +140,14 @@ class TransactionCoordinatorFailoverIT {
                 EndTxnResponse ended = TxnRequests.endTxnV5(raw, "app", pid, bumped, true);
                 assertThat(ended.error()).isEqualTo(Errors.NONE);
                 assertThat(ended.data().producerEpoch()).isEqualTo((short) (bumped + 1));
-                assertThat(TxnRequests.endTxnV5(raw, "app", pid, epoch, true).error())
-                        .as("the epoch before the failover stays fenced")
-                        .isEqualTo(Errors.PRODUCER_FENCED);
+                // While the commit's markers are written any EndTxn answers CONCURRENT_TRANSACTIONS (Kafka's pending
+                // transition); once complete, the epoch before the failover is fenced.
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(TxnRequests.endTxnV5(raw, "app", pid, epoch, true)
+                                        .error())
+                                .as("the epoch before the failover stays fenced")
+                                .isEqualTo(Errors.PRODUCER_FENCED));
             }
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(100))
