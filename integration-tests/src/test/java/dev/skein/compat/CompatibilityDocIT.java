@@ -29,7 +29,8 @@ class CompatibilityDocIT {
             KafkaStreamsEosIT.class,
             JavaClientCornerCasesIT.class,
             TransactionsIT.class,
-            ExactlyOnceLoopIT.class);
+            ExactlyOnceLoopIT.class,
+            TransactionsAcrossBrokerCrashesIT.class);
     private static final Pattern CITATION = Pattern.compile("`([A-Za-z]+IT)#([A-Za-z0-9]+)`");
 
     @Test
